@@ -1,0 +1,92 @@
+#include "server/domain/types.h"
+
+#include <array>
+#include <utility>
+
+#include "absl/strings/str_format.h"
+
+namespace lobbyq::domain {
+namespace {
+
+template <typename E, size_t N>
+std::string_view LookUpName(const std::array<std::pair<E, std::string_view>, N>& table, E value) {
+  for (const auto& [v, name] : table) {
+    if (v == value) return name;
+  }
+  return "unknown";
+}
+
+template <typename E, size_t N>
+std::optional<E> LookUpValue(const std::array<std::pair<E, std::string_view>, N>& table,
+                             std::string_view name) {
+  for (const auto& [v, n] : table) {
+    if (n == name) return v;
+  }
+  return std::nullopt;
+}
+
+constexpr std::array<std::pair<TicketState, std::string_view>, 6> kTicketStates{{
+    {TicketState::kWaiting, "waiting"},
+    {TicketState::kCalled, "called"},
+    {TicketState::kServing, "serving"},
+    {TicketState::kDone, "done"},
+    {TicketState::kNoShow, "no_show"},
+    {TicketState::kCancelled, "cancelled"},
+}};
+
+constexpr std::array<std::pair<PriorityClass, std::string_view>, 4> kPriorities{{
+    {PriorityClass::kNormal, "normal"},
+    {PriorityClass::kVip, "vip"},
+    {PriorityClass::kGreenChannel, "green_channel"},
+    {PriorityClass::kAppointment, "appointment"},
+}};
+
+constexpr std::array<std::pair<CounterState, std::string_view>, 3> kCounterStates{{
+    {CounterState::kClosed, "closed"},
+    {CounterState::kOpen, "open"},
+    {CounterState::kPaused, "paused"},
+}};
+
+constexpr std::array<std::pair<EventType, std::string_view>, 13> kEventTypes{{
+    {EventType::kTicketIssued, "ticket_issued"},
+    {EventType::kTicketCalled, "ticket_called"},
+    {EventType::kTicketRecalled, "ticket_recalled"},
+    {EventType::kServiceStarted, "service_started"},
+    {EventType::kTicketTransferred, "ticket_transferred"},
+    {EventType::kTicketNoShow, "ticket_no_show"},
+    {EventType::kTicketFinished, "ticket_finished"},
+    {EventType::kTicketCancelled, "ticket_cancelled"},
+    {EventType::kTicketRated, "ticket_rated"},
+    {EventType::kCounterOpened, "counter_opened"},
+    {EventType::kCounterPaused, "counter_paused"},
+    {EventType::kCounterClosed, "counter_closed"},
+    {EventType::kConfigChanged, "config_changed"},
+}};
+
+}  // namespace
+
+std::string_view Name(TicketState s) { return LookUpName(kTicketStates, s); }
+std::string_view Name(PriorityClass p) { return LookUpName(kPriorities, p); }
+std::string_view Name(CounterState s) { return LookUpName(kCounterStates, s); }
+std::string_view Name(EventType t) { return LookUpName(kEventTypes, t); }
+
+std::optional<TicketState> ParseTicketState(std::string_view name) {
+  return LookUpValue(kTicketStates, name);
+}
+std::optional<PriorityClass> ParsePriorityClass(std::string_view name) {
+  return LookUpValue(kPriorities, name);
+}
+std::optional<CounterState> ParseCounterState(std::string_view name) {
+  return LookUpValue(kCounterStates, name);
+}
+std::optional<EventType> ParseEventType(std::string_view name) {
+  return LookUpValue(kEventTypes, name);
+}
+
+bool IsLive(TicketState s) {
+  return s == TicketState::kWaiting || s == TicketState::kCalled || s == TicketState::kServing;
+}
+
+std::string Ticket::DisplayNumber() const { return absl::StrFormat("%s%03d", prefix, number); }
+
+}  // namespace lobbyq::domain

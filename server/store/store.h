@@ -1,0 +1,64 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "server/domain/types.h"
+
+struct sqlite3;
+
+namespace lobbyq::store {
+
+// The durable home of every branch: an SQLite database in WAL mode with one event
+// log table and current-state tables (branches, services, counters, tickets,
+// number sequences). Thread-safe: one connection, serialized by a mutex.
+class Store {
+ public:
+  // Opens or creates the database at `path` ("" or ":memory:" for a private
+  // in-memory database) and applies every pending migration.
+  // Returns FailedPrecondition if the file was written by a newer lobbyq, and
+  // Internal/Unavailable for SQLite errors, naming the file.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Writes every row of `change` in one transaction (insert or replace by key)
+  // and appends its events to the log, filling in each event's seq. On any error
+  // nothing is written and the events' seq are left 0.
+  absl::Status Commit(domain::Change& change);
+
+  // Every branch id, sorted.
+  absl::StatusOr<std::vector<std::string>> ListBranchIds();
+
+  // Everything needed to rebuild one branch: its config, counters, the number
+  // sequences, and the tickets that are live or were issued at or after
+  // `closed_since`. Returns NotFound for an unknown branch.
+  absl::StatusOr<domain::BranchSnapshot> LoadBranch(const std::string& branch_id,
+                                                     absl::Time closed_since);
+
+  // Events of a branch with seq > after_seq, oldest first, at most `limit`.
+  absl::StatusOr<std::vector<domain::Event>> ReadEvents(const std::string& branch_id,
+                                                        uint64_t after_seq, int limit);
+
+  // The schema version now in the file (the number of migrations applied).
+  absl::StatusOr<int> SchemaVersion();
+  // The number of migrations this build knows.
+  static int LatestSchemaVersion();
+
+ private:
+  explicit Store(sqlite3* db, std::string path);
+  absl::Status Migrate() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  std::mutex mu_;
+  sqlite3* db_ ABSL_GUARDED_BY(mu_);
+  const std::string path_;
+};
+
+}  // namespace lobbyq::store
