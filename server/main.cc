@@ -1,1 +1,90 @@
-int main() { return 0; }
+// lobbyq-server: the branch lobby queue server.
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include "absl/strings/str_join.h"
+#include "server/config.h"
+#include "server/demo.h"
+#include "server/server.h"
+
+namespace {
+
+int Run(int argc, char** argv) {
+  CLI::App app{"lobbyq-server: bank-branch lobby queue server"};
+  std::string config_path, listen, data_dir, log_level;
+  int threads = 2;
+  app.add_option("--config", config_path,
+                 "YAML config file with branches (without one, a demo branch is served)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--listen", listen, "gRPC address HOST:PORT (default 127.0.0.1:50051)");
+  app.add_option("--data", data_dir, "directory for lobbyq.db (default ./lobbyq-data)");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error (default info)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  app.add_option("--threads", threads, "worker threads for the branch strands")
+      ->check(CLI::Range(1, 64));
+  CLI11_PARSE(app, argc, argv);
+
+  lobbyq::server::ServerConfig config;
+  if (!config_path.empty()) {
+    auto loaded = lobbyq::server::LoadConfigFile(config_path);
+    if (!loaded.ok()) {
+      std::cerr << "lobbyq-server: " << loaded.status().message() << "\n";
+      return 2;
+    }
+    config = *std::move(loaded);
+  } else {
+    config.branches.push_back(lobbyq::server::DemoBranch());
+  }
+  if (listen.empty()) listen = config.listen.value_or("127.0.0.1:50051");
+  if (data_dir.empty()) data_dir = config.data_dir.value_or("./lobbyq-data");
+  if (log_level.empty()) log_level = config.log_level.value_or("info");
+  spdlog::set_level(spdlog::level::from_str(log_level));
+
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) {
+    spdlog::error("cannot create data directory {}: {}", data_dir, ec.message());
+    return 1;
+  }
+  const std::string db_path = (std::filesystem::path(data_dir) / "lobbyq.db").string();
+
+  // Block the stop signals before any thread starts, so only sigwait sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto server = lobbyq::server::Server::Start(
+      {.listen = listen, .db_path = db_path, .branches = config.branches, .threads = threads});
+  if (!server.ok()) {
+    spdlog::error("{}", std::string(server.status().message()));
+    return 1;
+  }
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  spdlog::info("lobbyq-server listening on {}:{}, data in {}, branches: {}", host,
+               (*server)->port(), db_path, absl::StrJoin((*server)->engine().BranchIds(), ", "));
+
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  spdlog::info("stopping on {}", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  (*server)->Shutdown();
+  spdlog::info("stopped; data saved in {}", db_path);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "lobbyq-server: " << e.what() << "\n";
+    return 1;
+  }
+}

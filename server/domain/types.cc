@@ -9,7 +9,7 @@ namespace lobbyq::domain {
 namespace {
 
 template <typename E, size_t N>
-std::string_view LookUpName(const std::array<std::pair<E, std::string_view>, N>& table, E value) {
+absl::string_view LookUpName(const std::array<std::pair<E, absl::string_view>, N>& table, E value) {
   for (const auto& [v, name] : table) {
     if (v == value) return name;
   }
@@ -17,15 +17,15 @@ std::string_view LookUpName(const std::array<std::pair<E, std::string_view>, N>&
 }
 
 template <typename E, size_t N>
-std::optional<E> LookUpValue(const std::array<std::pair<E, std::string_view>, N>& table,
-                             std::string_view name) {
+std::optional<E> LookUpValue(const std::array<std::pair<E, absl::string_view>, N>& table,
+                             absl::string_view name) {
   for (const auto& [v, n] : table) {
     if (n == name) return v;
   }
   return std::nullopt;
 }
 
-constexpr std::array<std::pair<TicketState, std::string_view>, 6> kTicketStates{{
+constexpr std::array<std::pair<TicketState, absl::string_view>, 6> kTicketStates{{
     {TicketState::kWaiting, "waiting"},
     {TicketState::kCalled, "called"},
     {TicketState::kServing, "serving"},
@@ -34,20 +34,20 @@ constexpr std::array<std::pair<TicketState, std::string_view>, 6> kTicketStates{
     {TicketState::kCancelled, "cancelled"},
 }};
 
-constexpr std::array<std::pair<PriorityClass, std::string_view>, 4> kPriorities{{
+constexpr std::array<std::pair<PriorityClass, absl::string_view>, 4> kPriorities{{
     {PriorityClass::kNormal, "normal"},
     {PriorityClass::kVip, "vip"},
     {PriorityClass::kGreenChannel, "green_channel"},
     {PriorityClass::kAppointment, "appointment"},
 }};
 
-constexpr std::array<std::pair<CounterState, std::string_view>, 3> kCounterStates{{
+constexpr std::array<std::pair<CounterState, absl::string_view>, 3> kCounterStates{{
     {CounterState::kClosed, "closed"},
     {CounterState::kOpen, "open"},
     {CounterState::kPaused, "paused"},
 }};
 
-constexpr std::array<std::pair<EventType, std::string_view>, 13> kEventTypes{{
+constexpr std::array<std::pair<EventType, absl::string_view>, 13> kEventTypes{{
     {EventType::kTicketIssued, "ticket_issued"},
     {EventType::kTicketCalled, "ticket_called"},
     {EventType::kTicketRecalled, "ticket_recalled"},
@@ -65,21 +65,21 @@ constexpr std::array<std::pair<EventType, std::string_view>, 13> kEventTypes{{
 
 }  // namespace
 
-std::string_view Name(TicketState s) { return LookUpName(kTicketStates, s); }
-std::string_view Name(PriorityClass p) { return LookUpName(kPriorities, p); }
-std::string_view Name(CounterState s) { return LookUpName(kCounterStates, s); }
-std::string_view Name(EventType t) { return LookUpName(kEventTypes, t); }
+absl::string_view Name(TicketState s) { return LookUpName(kTicketStates, s); }
+absl::string_view Name(PriorityClass p) { return LookUpName(kPriorities, p); }
+absl::string_view Name(CounterState s) { return LookUpName(kCounterStates, s); }
+absl::string_view Name(EventType t) { return LookUpName(kEventTypes, t); }
 
-std::optional<TicketState> ParseTicketState(std::string_view name) {
+std::optional<TicketState> ParseTicketState(absl::string_view name) {
   return LookUpValue(kTicketStates, name);
 }
-std::optional<PriorityClass> ParsePriorityClass(std::string_view name) {
+std::optional<PriorityClass> ParsePriorityClass(absl::string_view name) {
   return LookUpValue(kPriorities, name);
 }
-std::optional<CounterState> ParseCounterState(std::string_view name) {
+std::optional<CounterState> ParseCounterState(absl::string_view name) {
   return LookUpValue(kCounterStates, name);
 }
-std::optional<EventType> ParseEventType(std::string_view name) {
+std::optional<EventType> ParseEventType(absl::string_view name) {
   return LookUpValue(kEventTypes, name);
 }
 

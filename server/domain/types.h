@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
+#include "absl/strings/string_view.h"
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -34,15 +34,15 @@ enum class EventType {
 };
 
 // Stable lower-case names, used in the event log, logs and messages.
-std::string_view Name(TicketState s);
-std::string_view Name(PriorityClass p);
-std::string_view Name(CounterState s);
-std::string_view Name(EventType t);
+absl::string_view Name(TicketState s);
+absl::string_view Name(PriorityClass p);
+absl::string_view Name(CounterState s);
+absl::string_view Name(EventType t);
 // Inverse of Name(); nullopt for an unknown name.
-std::optional<TicketState> ParseTicketState(std::string_view name);
-std::optional<PriorityClass> ParsePriorityClass(std::string_view name);
-std::optional<CounterState> ParseCounterState(std::string_view name);
-std::optional<EventType> ParseEventType(std::string_view name);
+std::optional<TicketState> ParseTicketState(absl::string_view name);
+std::optional<PriorityClass> ParsePriorityClass(absl::string_view name);
+std::optional<CounterState> ParseCounterState(absl::string_view name);
+std::optional<EventType> ParseEventType(absl::string_view name);
 
 // A ticket is live while it still needs a counter: its number may not be reused.
 bool IsLive(TicketState s);
@@ -144,6 +144,13 @@ struct Change {
     return !branch && services.empty() && counters.empty() && tickets.empty() &&
            sequences.empty() && events.empty();
   }
+};
+
+// A branch's whole configuration, as created from a config file or AdminService.
+struct BranchDefinition {
+  BranchInfo info;
+  std::vector<ServiceConfig> services;
+  std::vector<Counter> counters;
 };
 
 // What the store hands back for one branch at start-up.

@@ -23,7 +23,8 @@ class Store {
   // Opens or creates the database at `path` ("" or ":memory:" for a private
   // in-memory database) and applies every pending migration.
   // Returns FailedPrecondition if the file was written by a newer lobbyq, and
-  // Internal/Unavailable for SQLite errors, naming the file.
+  // Internal/Unavailable (DataLoss for a corrupt file) for SQLite errors, naming
+  // the file.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path);
   ~Store();
   Store(const Store&) = delete;
@@ -41,7 +42,7 @@ class Store {
   // sequences, and the tickets that are live or were issued at or after
   // `closed_since`. Returns NotFound for an unknown branch.
   absl::StatusOr<domain::BranchSnapshot> LoadBranch(const std::string& branch_id,
-                                                     absl::Time closed_since);
+                                                    absl::Time closed_since);
 
   // Events of a branch with seq > after_seq, oldest first, at most `limit`.
   absl::StatusOr<std::vector<domain::Event>> ReadEvents(const std::string& branch_id,
@@ -53,12 +54,19 @@ class Store {
   static int LatestSchemaVersion();
 
  private:
-  explicit Store(sqlite3* db, std::string path);
+  explicit Store(sqlite3* db) : db_(db) {}
+  absl::Status Configure() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Migrate() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<int> UserVersion() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Commit() without the lock and without touching `change`; `seqs` receives the
+  // events' seqs, valid only if this returns OK.
+  absl::Status Write(const domain::Change& change, std::vector<uint64_t>& seqs)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<domain::BranchSnapshot> Read(const std::string& branch_id, absl::Time closed_since)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   std::mutex mu_;
-  sqlite3* db_ ABSL_GUARDED_BY(mu_);
-  const std::string path_;
+  sqlite3* const db_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace lobbyq::store

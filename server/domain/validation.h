@@ -1,0 +1,31 @@
+#pragma once
+
+// Rules for what a well-formed name, code or setting is. The rpc layer, the
+// config loader and the domain itself all check through these, so a field is
+// judged the same way wherever it comes from. Every error names the field.
+
+#include "absl/strings/string_view.h"
+
+#include "absl/status/status.h"
+#include "server/domain/types.h"
+
+namespace lobbyq::domain {
+
+inline constexpr size_t kMaxNameBytes = 64;
+inline constexpr size_t kMaxRequestIdBytes = 64;
+inline constexpr size_t kMaxCommentBytes = 500;
+inline constexpr uint32_t kMaxCounterNumber = 999;
+
+// [a-z0-9-], 1..32 characters.
+absl::Status ValidateBranchId(absl::string_view id);
+// One upper-case letter A-Z.
+absl::Status ValidateServiceCode(absl::string_view code, absl::string_view field = "service_code");
+absl::Status ValidateCounterNumber(uint32_t number);
+// Required, 1..64 printable bytes.
+absl::Status ValidateRequestId(absl::string_view request_id);
+absl::Status ValidateBranchInfo(const BranchInfo& info);
+absl::Status ValidateService(const ServiceConfig& service);
+// Checks the counter's own fields; whether its services exist is the branch's call.
+absl::Status ValidateCounterConfig(const Counter& counter);
+
+}  // namespace lobbyq::domain

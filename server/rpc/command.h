@@ -1,0 +1,27 @@
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/server_callback.h>
+
+#include "server/runtime/engine.h"
+
+namespace lobbyq::rpc {
+
+using ReplyFn = std::function<void(const domain::Branch&, const domain::Plan&)>;
+
+// The shape of every unary RPC: check the branch id, run the command on the
+// branch's strand (plan -> commit -> apply), fill the reply, finish. Any error
+// on the way is finished through ToGrpcStatus.
+grpc::ServerUnaryReactor* RunCommand(runtime::Engine& engine, grpc::CallbackServerContext* context,
+                                     const char* method, const std::string& branch_id,
+                                     std::string actor, runtime::Engine::PlanFn plan,
+                                     ReplyFn reply);
+
+// Finishes a reactor at once with `status` (for input rejected before any work).
+grpc::ServerUnaryReactor* Reject(grpc::CallbackServerContext* context, const char* method,
+                                 const absl::Status& status);
+
+}  // namespace lobbyq::rpc

@@ -1,0 +1,163 @@
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include <spdlog/spdlog.h>
+
+#include "server/domain/validation.h"
+#include "server/rpc/command.h"
+#include "server/rpc/mapping.h"
+#include "server/rpc/services.h"
+#include "server/rpc/status.h"
+
+namespace lobbyq::rpc {
+namespace {
+
+// A watcher that falls this far behind is cut off rather than let the server
+// hold an unbounded backlog for it.
+constexpr size_t kMaxBacklog = 1000;
+
+class WatchReactor;
+
+// The runtime's end of one WatchLobby stream. It outlives the reactor (the
+// runtime may still hold it when gRPC is done), so it talks to the reactor only
+// under its mutex and only while attached.
+class WatchFeed final : public runtime::LobbySubscriber {
+ public:
+  explicit WatchFeed(WatchReactor* reactor) : reactor_(reactor) {}
+
+  void OnSnapshot(const domain::Branch& branch, absl::Time now) override {
+    v1::LobbyUpdate update;
+    ToProto(branch, now, update.mutable_snapshot());
+    std::lock_guard lock(mu_);
+    EnqueueLocked(std::move(update));
+  }
+
+  void OnEvents(const std::vector<domain::Event>& events, const domain::Branch& branch) override {
+    std::lock_guard lock(mu_);
+    for (const auto& event : events) {
+      v1::LobbyUpdate update;
+      ToProto(event, branch, update.mutable_event());
+      EnqueueLocked(std::move(update));
+    }
+    if (queue_.size() > kMaxBacklog) {
+      FinishLocked(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                "this watcher fell too far behind; reconnect to get a fresh "
+                                "snapshot"));
+    }
+  }
+
+  void OnClose() override {
+    std::lock_guard lock(mu_);
+    FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down"));
+  }
+
+  bool Closed() const override {
+    std::lock_guard lock(mu_);
+    return reactor_ == nullptr || finish_status_.has_value();
+  }
+
+  // Reactor callbacks.
+  void WriteDone(bool ok);
+  void Finish(const grpc::Status& status) {
+    std::lock_guard lock(mu_);
+    FinishLocked(status);
+  }
+  void Detach() {
+    std::lock_guard lock(mu_);
+    reactor_ = nullptr;
+  }
+
+ private:
+  void EnqueueLocked(v1::LobbyUpdate update);
+  void FinishLocked(const grpc::Status& status);
+
+  mutable std::mutex mu_;
+  WatchReactor* reactor_;              // null once gRPC is done with the stream
+  std::deque<v1::LobbyUpdate> queue_;  // front is being written while writing_
+  bool writing_ = false;
+  std::optional<grpc::Status> finish_status_;  // set once Finish was decided
+  bool finish_sent_ = false;
+};
+
+class WatchReactor final : public grpc::ServerWriteReactor<v1::LobbyUpdate> {
+ public:
+  WatchReactor() : feed_(std::make_shared<WatchFeed>(this)) {}
+  std::shared_ptr<WatchFeed> feed() { return feed_; }
+
+  void OnWriteDone(bool ok) override { feed_->WriteDone(ok); }
+  void OnCancel() override { feed_->Finish(grpc::Status::CANCELLED); }
+  void OnDone() override {
+    feed_->Detach();
+    delete this;
+  }
+
+ private:
+  std::shared_ptr<WatchFeed> feed_;
+};
+
+void WatchFeed::EnqueueLocked(v1::LobbyUpdate update) {
+  if (reactor_ == nullptr || finish_status_) return;
+  queue_.push_back(std::move(update));
+  if (!writing_) {
+    writing_ = true;
+    reactor_->StartWrite(&queue_.front());
+  }
+}
+
+void WatchFeed::FinishLocked(const grpc::Status& status) {
+  if (reactor_ == nullptr || finish_sent_) return;
+  if (!finish_status_) finish_status_ = status;
+  // gRPC allows Finish only with no write in flight; WriteDone sends it otherwise.
+  if (!writing_) {
+    finish_sent_ = true;
+    reactor_->Finish(*finish_status_);
+  }
+}
+
+void WatchFeed::WriteDone(bool ok) {
+  std::lock_guard lock(mu_);
+  writing_ = false;
+  queue_.pop_front();
+  if (reactor_ == nullptr) return;
+  if (!ok) {
+    FinishLocked(grpc::Status::CANCELLED);
+    return;
+  }
+  if (finish_status_) {
+    FinishLocked(*finish_status_);
+    return;
+  }
+  if (!queue_.empty()) {
+    writing_ = true;
+    reactor_->StartWrite(&queue_.front());
+  }
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* LobbyServiceImpl::GetLobbyStatus(grpc::CallbackServerContext* context,
+                                                           const v1::GetLobbyStatusRequest* request,
+                                                           v1::LobbyStatus* response) {
+  return RunCommand(
+      engine_, context, "GetLobbyStatus", request->branch_id(), "lobby",
+      [](const domain::Branch&, const domain::CommandContext&) { return domain::Plan{}; },
+      [this, response](const domain::Branch& branch, const domain::Plan&) {
+        ToProto(branch, engine_.clock().Now(), response);
+      });
+}
+
+grpc::ServerWriteReactor<v1::LobbyUpdate>* LobbyServiceImpl::WatchLobby(
+    grpc::CallbackServerContext*, const v1::WatchLobbyRequest* request) {
+  auto* reactor = new WatchReactor();
+  absl::Status status = domain::ValidateBranchId(request->branch_id());
+  if (status.ok()) status = engine_.Subscribe(request->branch_id(), reactor->feed());
+  if (!status.ok()) {
+    spdlog::debug("WatchLobby branch={}: {}", request->branch_id(), status.ToString());
+    reactor->feed()->Finish(ToGrpcStatus(status));
+  }
+  return reactor;
+}
+
+}  // namespace lobbyq::rpc

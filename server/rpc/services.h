@@ -1,0 +1,108 @@
+#pragma once
+
+// The gRPC services of lobbyq.v1. Each method only maps the request to a domain
+// command and the result back; the rules live in server/domain.
+
+#include "lobbyq/v1/admin.grpc.pb.h"
+#include "lobbyq/v1/counter.grpc.pb.h"
+#include "lobbyq/v1/kiosk.grpc.pb.h"
+#include "lobbyq/v1/lobby.grpc.pb.h"
+#include "server/runtime/engine.h"
+
+namespace lobbyq::rpc {
+
+class KioskServiceImpl final : public v1::KioskService::CallbackService {
+ public:
+  explicit KioskServiceImpl(runtime::Engine& engine) : engine_(engine) {}
+  grpc::ServerUnaryReactor* ListServices(grpc::CallbackServerContext* context,
+                                         const v1::ListServicesRequest* request,
+                                         v1::ListServicesResponse* response) override;
+  grpc::ServerUnaryReactor* IssueTicket(grpc::CallbackServerContext* context,
+                                        const v1::IssueTicketRequest* request,
+                                        v1::TicketResponse* response) override;
+  grpc::ServerUnaryReactor* GetTicket(grpc::CallbackServerContext* context,
+                                      const v1::GetTicketRequest* request,
+                                      v1::TicketResponse* response) override;
+  grpc::ServerUnaryReactor* CancelTicket(grpc::CallbackServerContext* context,
+                                         const v1::CancelTicketRequest* request,
+                                         v1::TicketResponse* response) override;
+
+ private:
+  runtime::Engine& engine_;
+};
+
+class CounterServiceImpl final : public v1::CounterService::CallbackService {
+ public:
+  explicit CounterServiceImpl(runtime::Engine& engine) : engine_(engine) {}
+  grpc::ServerUnaryReactor* OpenCounter(grpc::CallbackServerContext* context,
+                                        const v1::CounterRequest* request,
+                                        v1::CounterResponse* response) override;
+  grpc::ServerUnaryReactor* PauseCounter(grpc::CallbackServerContext* context,
+                                         const v1::CounterRequest* request,
+                                         v1::CounterResponse* response) override;
+  grpc::ServerUnaryReactor* CloseCounter(grpc::CallbackServerContext* context,
+                                         const v1::CounterRequest* request,
+                                         v1::CounterResponse* response) override;
+  grpc::ServerUnaryReactor* CallNext(grpc::CallbackServerContext* context,
+                                     const v1::CounterRequest* request,
+                                     v1::TicketActionResponse* response) override;
+  grpc::ServerUnaryReactor* Recall(grpc::CallbackServerContext* context,
+                                   const v1::CounterRequest* request,
+                                   v1::TicketActionResponse* response) override;
+  grpc::ServerUnaryReactor* StartService(grpc::CallbackServerContext* context,
+                                         const v1::CounterRequest* request,
+                                         v1::TicketActionResponse* response) override;
+  grpc::ServerUnaryReactor* Transfer(grpc::CallbackServerContext* context,
+                                     const v1::TransferRequest* request,
+                                     v1::TicketActionResponse* response) override;
+  grpc::ServerUnaryReactor* MarkNoShow(grpc::CallbackServerContext* context,
+                                       const v1::CounterRequest* request,
+                                       v1::TicketActionResponse* response) override;
+  grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
+                                   const v1::CounterRequest* request,
+                                   v1::TicketActionResponse* response) override;
+  grpc::ServerUnaryReactor* SubmitRating(grpc::CallbackServerContext* context,
+                                         const v1::SubmitRatingRequest* request,
+                                         v1::TicketActionResponse* response) override;
+
+ private:
+  runtime::Engine& engine_;
+};
+
+class LobbyServiceImpl final : public v1::LobbyService::CallbackService {
+ public:
+  explicit LobbyServiceImpl(runtime::Engine& engine) : engine_(engine) {}
+  grpc::ServerUnaryReactor* GetLobbyStatus(grpc::CallbackServerContext* context,
+                                           const v1::GetLobbyStatusRequest* request,
+                                           v1::LobbyStatus* response) override;
+  grpc::ServerWriteReactor<v1::LobbyUpdate>* WatchLobby(
+      grpc::CallbackServerContext* context, const v1::WatchLobbyRequest* request) override;
+
+ private:
+  runtime::Engine& engine_;
+};
+
+class AdminServiceImpl final : public v1::AdminService::CallbackService {
+ public:
+  explicit AdminServiceImpl(runtime::Engine& engine) : engine_(engine) {}
+  grpc::ServerUnaryReactor* CreateBranch(grpc::CallbackServerContext* context,
+                                         const v1::CreateBranchRequest* request,
+                                         v1::BranchConfig* response) override;
+  grpc::ServerUnaryReactor* ListBranches(grpc::CallbackServerContext* context,
+                                         const v1::ListBranchesRequest* request,
+                                         v1::ListBranchesResponse* response) override;
+  grpc::ServerUnaryReactor* GetBranch(grpc::CallbackServerContext* context,
+                                      const v1::GetBranchRequest* request,
+                                      v1::BranchConfig* response) override;
+  grpc::ServerUnaryReactor* UpsertService(grpc::CallbackServerContext* context,
+                                          const v1::UpsertServiceRequest* request,
+                                          v1::ServiceConfig* response) override;
+  grpc::ServerUnaryReactor* UpsertCounter(grpc::CallbackServerContext* context,
+                                          const v1::UpsertCounterRequest* request,
+                                          v1::CounterStatus* response) override;
+
+ private:
+  runtime::Engine& engine_;
+};
+
+}  // namespace lobbyq::rpc

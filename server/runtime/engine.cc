@@ -1,0 +1,199 @@
+#include "server/runtime/engine.h"
+
+#include <exception>
+#include <future>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+
+#include "absl/strings/str_cat.h"
+
+namespace lobbyq::runtime {
+
+struct Engine::BranchSlot {
+  BranchSlot(boost::asio::thread_pool& pool, domain::Branch b)
+      : strand(boost::asio::make_strand(pool)), branch(std::move(b)) {}
+
+  boost::asio::strand<boost::asio::thread_pool::executor_type> strand;
+  // Touched only on `strand`.
+  domain::Branch branch;
+  std::vector<std::shared_ptr<LobbySubscriber>> subscribers;
+};
+
+namespace {
+
+absl::StatusOr<absl::TimeZone> LoadZone(const std::string& name) {
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(name, &zone)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("time zone '", name, "' is unknown; use an IANA name like Asia/Shanghai"));
+  }
+  return zone;
+}
+
+}  // namespace
+
+Engine::Engine(store::Store* store, const Clock* clock, int threads)
+    : store_(store), clock_(clock), pool_(static_cast<size_t>(std::max(1, threads))) {}
+
+Engine::~Engine() { Stop(); }
+
+absl::StatusOr<std::unique_ptr<Engine::BranchSlot>> Engine::MakeSlot(
+    domain::BranchSnapshot snapshot) {
+  auto zone = LoadZone(snapshot.info.timezone);
+  if (!zone.ok()) return zone.status();
+  return std::make_unique<BranchSlot>(pool_, domain::Branch(std::move(snapshot), *zone));
+}
+
+absl::Status Engine::LoadAll(absl::Duration keep_closed) {
+  auto ids = store_->ListBranchIds();
+  if (!ids.ok()) return ids.status();
+  const absl::Time closed_since = clock_->Now() - keep_closed;
+  for (const auto& id : *ids) {
+    auto snapshot = store_->LoadBranch(id, closed_since);
+    if (!snapshot.ok()) return snapshot.status();
+    const size_t tickets = snapshot->tickets.size();
+    auto slot = MakeSlot(*std::move(snapshot));
+    if (!slot.ok()) {
+      return absl::DataLossError(absl::StrCat("branch '", id, "': ", slot.status().message()));
+    }
+    std::unique_lock lock(mu_);
+    branches_[id] = *std::move(slot);
+    spdlog::info("restored branch '{}' with {} recent tickets", id, tickets);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Engine::CreateBranch(const domain::BranchInfo& info,
+                                  const std::vector<domain::ServiceConfig>& services,
+                                  const std::vector<domain::Counter>& counters,
+                                  const std::string& actor) {
+  auto change = domain::Branch::PlanCreate(info, services, counters,
+                                           domain::CommandContext{clock_->Now(), actor});
+  if (!change.ok()) return change.status();
+  auto zone = LoadZone(info.timezone);
+  if (!zone.ok()) return zone.status();
+
+  std::lock_guard create_lock(create_mu_);
+  if (HasBranch(info.id)) {
+    return absl::AlreadyExistsError(absl::StrCat("branch '", info.id, "' already exists"));
+  }
+  if (auto s = store_->Commit(*change); !s.ok()) return s;
+  domain::Branch branch(domain::BranchSnapshot{.info = info}, *zone);
+  branch.Apply(*change);
+  std::unique_lock lock(mu_);
+  branches_[info.id] = std::make_unique<BranchSlot>(pool_, std::move(branch));
+  return absl::OkStatus();
+}
+
+bool Engine::HasBranch(const std::string& branch_id) const {
+  return FindSlot(branch_id) != nullptr;
+}
+
+std::vector<std::string> Engine::BranchIds() const {
+  std::shared_lock lock(mu_);
+  std::vector<std::string> ids;
+  for (const auto& [id, slot] : branches_) ids.push_back(id);
+  return ids;
+}
+
+Engine::BranchSlot* Engine::FindSlot(const std::string& branch_id) const {
+  std::shared_lock lock(mu_);
+  auto it = branches_.find(branch_id);
+  return it == branches_.end() ? nullptr : it->second.get();
+}
+
+void Engine::Execute(const std::string& branch_id, std::string actor, PlanFn plan, DoneFn done) {
+  BranchSlot* slot = FindSlot(branch_id);
+  if (slot == nullptr) {
+    done(absl::NotFoundError(absl::StrCat("branch '", branch_id, "' does not exist")), nullptr,
+         nullptr);
+    return;
+  }
+  boost::asio::post(slot->strand, [this, slot, actor = std::move(actor), plan = std::move(plan),
+                                   done = std::move(done)] {
+    try {
+      RunOnStrand(*slot, actor, plan, done);
+    } catch (const std::exception& e) {
+      spdlog::error("branch '{}': command failed: {}", slot->branch.info().id, e.what());
+      try {
+        done(absl::InternalError("the server failed to process the request"), nullptr, nullptr);
+      } catch (...) {
+        spdlog::error("branch '{}': reply failed after an error", slot->branch.info().id);
+      }
+    }
+  });
+}
+
+void Engine::RunOnStrand(BranchSlot& slot, const std::string& actor, const PlanFn& plan_fn,
+                         const DoneFn& done) {
+  const domain::CommandContext ctx{clock_->Now(), actor};
+  absl::StatusOr<domain::Plan> plan = plan_fn(slot.branch, ctx);
+  if (!plan.ok()) {
+    done(plan.status(), nullptr, nullptr);
+    return;
+  }
+  if (!plan->change.empty()) {
+    if (absl::Status s = store_->Commit(plan->change); !s.ok()) {
+      spdlog::error("branch '{}': commit failed: {}", slot.branch.info().id, s.ToString());
+      done(absl::UnavailableError("the change could not be saved; nothing was changed, try again"),
+           nullptr, nullptr);
+      return;
+    }
+    slot.branch.Apply(plan->change);
+    if (!plan->change.events.empty()) {
+      std::erase_if(slot.subscribers, [](const auto& sub) { return sub->Closed(); });
+      for (const auto& sub : slot.subscribers) sub->OnEvents(plan->change.events, slot.branch);
+    }
+  }
+  done(absl::OkStatus(), &slot.branch, &*plan);
+}
+
+absl::Status Engine::ExecuteSync(const std::string& branch_id, std::string actor, PlanFn plan,
+                                 DoneFn done) {
+  std::promise<absl::Status> result;
+  Execute(branch_id, std::move(actor), std::move(plan),
+          [&](const absl::Status& s, const domain::Branch* b, const domain::Plan* p) {
+            if (done) done(s, b, p);
+            result.set_value(s);
+          });
+  return result.get_future().get();
+}
+
+absl::Status Engine::Subscribe(const std::string& branch_id, std::shared_ptr<LobbySubscriber> sub) {
+  BranchSlot* slot = FindSlot(branch_id);
+  if (slot == nullptr) {
+    return absl::NotFoundError(absl::StrCat("branch '", branch_id, "' does not exist"));
+  }
+  boost::asio::post(slot->strand, [this, slot, sub = std::move(sub)]() mutable {
+    try {
+      sub->OnSnapshot(slot->branch, clock_->Now());
+      slot->subscribers.push_back(std::move(sub));
+    } catch (const std::exception& e) {
+      spdlog::error("branch '{}': subscribe failed: {}", slot->branch.info().id, e.what());
+    }
+  });
+  return absl::OkStatus();
+}
+
+void Engine::CloseSubscribers() {
+  std::shared_lock lock(mu_);
+  for (auto& [id, slot] : branches_) {
+    boost::asio::post(slot->strand, [s = slot.get()] {
+      for (const auto& sub : s->subscribers) sub->OnClose();
+      s->subscribers.clear();
+    });
+  }
+}
+
+void Engine::Stop() {
+  {
+    std::unique_lock lock(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+  }
+  CloseSubscribers();
+  pool_.join();
+}
+
+}  // namespace lobbyq::runtime

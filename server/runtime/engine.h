@@ -1,0 +1,104 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "server/domain/branch.h"
+#include "server/store/store.h"
+
+namespace lobbyq::runtime {
+
+// Receives a branch's committed changes, on that branch's strand, in event-log order.
+// Implementations must not block: they queue and return.
+class LobbySubscriber {
+ public:
+  virtual ~LobbySubscriber() = default;
+  // First call after Subscribe: the state to start from.
+  virtual void OnSnapshot(const domain::Branch& branch, absl::Time now) = 0;
+  // Every later change: its events (with seq set), read against the state after it.
+  virtual void OnEvents(const std::vector<domain::Event>& events, const domain::Branch& branch) = 0;
+  // The server is stopping; no more calls follow.
+  virtual void OnClose() = 0;
+  // True once the subscriber wants no more calls; it is then dropped.
+  virtual bool Closed() const = 0;
+};
+
+// Owns every branch and runs each one's commands on its own strand of a shared
+// thread pool: commands of one branch are serialized (two counters can never
+// take the same ticket), different branches proceed in parallel. A command is
+// planned by the domain, committed to the store, and only then applied and
+// published, so no reply or display ever shows a change that could be lost.
+class Engine {
+ public:
+  using PlanFn = std::function<absl::StatusOr<domain::Plan>(const domain::Branch&,
+                                                            const domain::CommandContext&)>;
+  // Called on the branch's strand after the plan was committed and applied (or
+  // failed). `branch` and `plan` are null when the status is not OK.
+  using DoneFn = std::function<void(const absl::Status&, const domain::Branch* branch,
+                                    const domain::Plan* plan)>;
+
+  Engine(store::Store* store, const Clock* clock, int threads);
+  ~Engine();  // Stop()s.
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Rebuilds every stored branch. Tickets closed more than `keep_closed` ago are
+  // left on disk only.
+  absl::Status LoadAll(absl::Duration keep_closed = absl::Hours(48));
+
+  // Creates a branch unless one with that id exists (then AlreadyExists).
+  // Blocks until committed; safe from any thread.
+  absl::Status CreateBranch(const domain::BranchInfo& info,
+                            const std::vector<domain::ServiceConfig>& services,
+                            const std::vector<domain::Counter>& counters, const std::string& actor);
+  bool HasBranch(const std::string& branch_id) const;
+  std::vector<std::string> BranchIds() const;
+
+  // Runs `plan` on the branch's strand; commits and applies a non-empty change;
+  // then calls `done` on the strand. NotFound for an unknown branch (then `done`
+  // runs on the calling thread). Exceptions from `plan`/`done` become Internal.
+  void Execute(const std::string& branch_id, std::string actor, PlanFn plan, DoneFn done);
+
+  // Runs `plan` and waits for `done`: for start-up and tests.
+  absl::Status ExecuteSync(const std::string& branch_id, std::string actor, PlanFn plan,
+                           DoneFn done = nullptr);
+
+  // Adds a subscriber on the branch's strand: it gets a snapshot, then every change.
+  absl::Status Subscribe(const std::string& branch_id, std::shared_ptr<LobbySubscriber> sub);
+
+  // Tells every subscriber the server is stopping (their streams end).
+  void CloseSubscribers();
+  // CloseSubscribers(), then finishes queued work and joins the pool. Idempotent.
+  // Nothing may Execute after this.
+  void Stop();
+
+  const Clock& clock() const { return *clock_; }
+
+ private:
+  struct BranchSlot;
+  BranchSlot* FindSlot(const std::string& branch_id) const;
+  absl::StatusOr<std::unique_ptr<BranchSlot>> MakeSlot(domain::BranchSnapshot snapshot);
+  void RunOnStrand(BranchSlot& slot, const std::string& actor, const PlanFn& plan,
+                   const DoneFn& done);
+
+  store::Store* store_;
+  const Clock* clock_;
+  boost::asio::thread_pool pool_;
+  mutable std::shared_mutex mu_;
+  std::map<std::string, std::unique_ptr<BranchSlot>> branches_ ABSL_GUARDED_BY(mu_);
+  std::mutex create_mu_;  // serializes CreateBranch, so two creates of one id cannot race
+  bool stopped_ = false;
+};
+
+}  // namespace lobbyq::runtime

@@ -1,0 +1,86 @@
+#pragma once
+
+// Thin RAII layer over the SQLite C API. Every SQLite result code becomes an
+// absl::Status naming the database file and SQLite's own error text.
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <variant>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace lobbyq::store {
+
+// NULL, INTEGER or TEXT, the only storage classes the schema uses.
+using SqlValue = std::variant<std::monostate, int64_t, absl::string_view>;
+
+// Opens (creating if needed) the database at `path`, "" or ":memory:" meaning a
+// private in-memory one, with extended result codes and a busy timeout. The caller
+// owns the handle and closes it with sqlite3_close_v2.
+absl::StatusOr<sqlite3*> OpenDatabase(const std::string& path);
+
+// The file behind `db`, or ":memory:" for an in-memory database.
+std::string DbName(sqlite3* db);
+
+// Unavailable for transient or environmental failures (busy, locked, I/O, full,
+// cannot open), DataLoss for a corrupt file, Internal otherwise.
+absl::Status SqliteError(sqlite3* db, int rc, absl::string_view context);
+
+// Runs one or more SQL statements that return no rows.
+absl::Status Exec(sqlite3* db, absl::string_view sql);
+
+// A prepared statement, finalized on destruction.
+class Statement {
+ public:
+  static absl::StatusOr<Statement> Prepare(sqlite3* db, absl::string_view sql);
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&&) = delete;
+  ~Statement();
+
+  // Binds `values` to parameters 1..N; N must be the statement's parameter count.
+  absl::Status Bind(std::initializer_list<SqlValue> values);
+  // Returns true when a row is ready, false when the statement is done.
+  absl::StatusOr<bool> Step();
+  // Steps a statement that must not return rows, then resets it for reuse.
+  absl::Status Run();
+
+  bool IsNull(int col) const;
+  int64_t Int(int col) const;
+  std::string Text(int col) const;
+  absl::string_view ColumnName(int col) const;
+  sqlite3* db() const;
+
+ private:
+  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  absl::Status Error(int rc) const;
+
+  sqlite3_stmt* stmt_;
+};
+
+// A transaction that rolls back on destruction unless committed.
+class Transaction {
+ public:
+  // BEGIN IMMEDIATE: takes the write lock now, so a later write cannot fail busy
+  // halfway through.
+  static absl::StatusOr<Transaction> BeginWrite(sqlite3* db);
+  // BEGIN DEFERRED: a consistent snapshot for several reads.
+  static absl::StatusOr<Transaction> BeginRead(sqlite3* db);
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+
+  absl::Status Commit();
+
+ private:
+  explicit Transaction(sqlite3* db) : db_(db) {}
+
+  sqlite3* db_;  // null once committed or moved from
+};
+
+}  // namespace lobbyq::store

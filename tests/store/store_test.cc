@@ -1,0 +1,532 @@
+#include "server/store/store.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace lobbyq::store {
+namespace {
+
+using domain::BranchInfo;
+using domain::BranchSnapshot;
+using domain::Change;
+using domain::Counter;
+using domain::CounterState;
+using domain::Event;
+using domain::EventType;
+using domain::NumberSequence;
+using domain::PriorityClass;
+using domain::ServiceConfig;
+using domain::Ticket;
+using domain::TicketState;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+// Microsecond precision on purpose: that is what the store keeps.
+const absl::Time kNow = absl::FromUnixMicros(1'700'000'000'123'456);
+const absl::CivilDay kToday(2023, 11, 15);
+
+BranchInfo Branch(const std::string& id) {
+  return {.id = id,
+          .name = "Branch " + id,
+          .timezone = "Asia/Shanghai",
+          .rating_window = absl::Minutes(7)};
+}
+
+ServiceConfig Service(const std::string& code, absl::Duration target) {
+  return {.code = code,
+          .name_zh = "业务" + code,
+          .name_en = "Service " + code,
+          .target_wait = target,
+          .expected_service_time = absl::Seconds(250)};
+}
+
+Ticket WaitingTicket(uint64_t id, const std::string& service, absl::Time issued_at) {
+  Ticket t;
+  t.id = id;
+  t.number = static_cast<int>(id);
+  t.prefix = service;
+  t.service_code = service;
+  t.origin_service_code = service;
+  t.business_day = kToday;
+  t.issued_at = issued_at;
+  return t;
+}
+
+// Every optional field set, every field away from its default.
+Ticket RatedTicket(uint64_t id, absl::Time issued_at) {
+  Ticket t = WaitingTicket(id, "A", issued_at);
+  t.service_code = "B";
+  t.priority = PriorityClass::kGreenChannel;
+  t.state = TicketState::kDone;
+  t.business_day = absl::CivilDay(2023, 11, 12);
+  t.first_called_at = issued_at + absl::Minutes(3);
+  t.called_at = issued_at + absl::Minutes(5);
+  t.started_at = issued_at + absl::Minutes(6);
+  t.finished_at = issued_at + absl::Minutes(9);
+  t.counter = 2;
+  t.recall_count = 1;
+  t.request_id = absl::StrCat("req-", id);
+  t.rating = 4;
+  t.rating_comment = "快，谢谢";
+  t.rated_at = issued_at + absl::Minutes(10);
+  return t;
+}
+
+Event MakeEvent(const std::string& branch_id, EventType type, uint64_t ticket_id) {
+  Event e;
+  e.at = kNow;
+  e.branch_id = branch_id;
+  e.type = type;
+  e.ticket_id = ticket_id;
+  e.service_code = "A";
+  return e;
+}
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ =
+        std::filesystem::path(::testing::TempDir()) /
+        absl::StrCat("store_test_", ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+                     "_", getpid());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    path_ = (dir_ / "lobbyq.db").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Runs `sql` on the file through a connection of its own, as an operator would.
+  void RawExec(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    char* error = nullptr;
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+    std::string message = error != nullptr ? error : "";
+    sqlite3_free(error);
+    ASSERT_EQ(sqlite3_close(db), SQLITE_OK);
+    ASSERT_EQ(rc, SQLITE_OK) << message;
+  }
+
+  // The first column of every row `sql` returns, as text.
+  std::vector<std::string> RawQuery(const std::string& sql) {
+    std::vector<std::string> values;
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sql;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      values.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+    }
+    EXPECT_EQ(rc, SQLITE_DONE);
+    sqlite3_finalize(stmt);
+    EXPECT_EQ(sqlite3_close(db), SQLITE_OK);
+    return values;
+  }
+
+  std::filesystem::path dir_;
+  std::string path_;
+};
+
+TEST_F(StoreTest, MigratesEmptyFileToLatestSchema) {
+  ASSERT_GE(Store::LatestSchemaVersion(), 1);
+  {
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    absl::StatusOr<int> version = (*store)->SchemaVersion();
+    ASSERT_TRUE(version.ok()) << version.status();
+    EXPECT_EQ(*version, Store::LatestSchemaVersion());
+    absl::StatusOr<std::vector<std::string>> ids = (*store)->ListBranchIds();
+    ASSERT_TRUE(ids.ok()) << ids.status();
+    EXPECT_THAT(*ids, IsEmpty());
+  }
+  EXPECT_THAT(
+      RawQuery("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+               "'sqlite_%' ORDER BY name"),
+      ElementsAre("branches", "counters", "events", "number_sequences", "services", "tickets"));
+  EXPECT_THAT(RawQuery("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE "
+                       "'sqlite_%' ORDER BY name"),
+              ElementsAre("events_by_branch", "tickets_by_issued_at", "tickets_by_request_id",
+                          "tickets_by_state"));
+  EXPECT_THAT(RawQuery("PRAGMA journal_mode"), ElementsAre("wal"));
+  EXPECT_THAT(RawQuery("PRAGMA user_version"),
+              ElementsAre(absl::StrCat(Store::LatestSchemaVersion())));
+
+  // A second open finds nothing to migrate.
+  absl::StatusOr<std::unique_ptr<Store>> again = Store::Open(path_);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*(*again)->SchemaVersion(), Store::LatestSchemaVersion());
+}
+
+TEST_F(StoreTest, ReopenRestoresCommittedState) {
+  const absl::Time closed_since = kNow - absl::Hours(24);
+  Change b1;
+  b1.branch_id = "b1";
+  b1.branch = Branch("b1");
+  // Created in this order, which is not alphabetical.
+  b1.services = {Service("V", absl::Minutes(3)), Service("A", absl::Minutes(8)),
+                 Service("B", absl::Seconds(90))};
+  Counter open_counter{.number = 2,
+                       .name = "Window 2 (爱心窗口)",
+                       .service_codes = {"V", "A"},
+                       .state = CounterState::kOpen,
+                       .state_since = kNow - absl::Minutes(30),
+                       .current_ticket_id = 3,
+                       .last_finished_ticket_id = 4};
+  Counter closed_counter{.number = 1, .name = "Window 1"};
+  b1.counters = {open_counter, closed_counter};
+  Ticket old_done = RatedTicket(1, closed_since - absl::Hours(48));
+  Ticket waiting = WaitingTicket(2, "A", kNow - absl::Minutes(2));
+  Ticket serving = RatedTicket(3, kNow - absl::Minutes(20));
+  serving.state = TicketState::kServing;
+  serving.finished_at.reset();
+  serving.rating = 0;
+  serving.rating_comment.clear();
+  serving.rated_at.reset();
+  Ticket recent_done = RatedTicket(4, closed_since);  // exactly at the boundary: kept
+  Ticket old_no_show = WaitingTicket(5, "B", closed_since - absl::Microseconds(1));
+  old_no_show.state = TicketState::kNoShow;
+  Ticket old_waiting = WaitingTicket(6, "V", closed_since - absl::Hours(72));
+  b1.tickets = {old_no_show, recent_done, old_done, waiting, serving, old_waiting};
+  b1.sequences = {{.service_code = "B", .business_day = kToday, .last_number = 5},
+                  {.service_code = "A", .business_day = kToday, .last_number = 4},
+                  {.service_code = "A", .business_day = kToday - 1, .last_number = 999}};
+  b1.events = {MakeEvent("b1", EventType::kConfigChanged, 0),
+               MakeEvent("b1", EventType::kTicketIssued, 2)};
+
+  Change b2;
+  b2.branch_id = "b2";
+  b2.branch = Branch("b2");
+  b2.tickets = {WaitingTicket(9, "A", kNow)};
+  b2.events = {MakeEvent("b2", EventType::kTicketIssued, 9)};
+  {
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE((*store)->Commit(b1).ok());
+    ASSERT_TRUE((*store)->Commit(b2).ok());
+  }
+
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  absl::StatusOr<std::vector<std::string>> ids = (*store)->ListBranchIds();
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  EXPECT_THAT(*ids, ElementsAre("b1", "b2"));
+
+  absl::StatusOr<BranchSnapshot> snap = (*store)->LoadBranch("b1", closed_since);
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  EXPECT_EQ(snap->info, *b1.branch);
+  EXPECT_EQ(snap->services, b1.services);
+  EXPECT_THAT(snap->counters, ElementsAre(closed_counter, open_counter));
+  EXPECT_THAT(snap->tickets, ElementsAre(waiting, serving, recent_done, old_waiting));
+  EXPECT_THAT(snap->sequences, ElementsAre(b1.sequences[2], b1.sequences[1], b1.sequences[0]));
+  // Ticket 6 is excluded but still counts, so no id is ever handed out twice.
+  EXPECT_EQ(snap->max_ticket_id, 6u);
+  EXPECT_EQ(snap->last_event_seq, b1.events.back().seq);
+  EXPECT_NE(snap->last_event_seq, 0u);
+
+  absl::StatusOr<BranchSnapshot> other = (*store)->LoadBranch("b2", closed_since);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_THAT(other->services, IsEmpty());
+  EXPECT_THAT(other->counters, IsEmpty());
+  EXPECT_THAT(other->tickets, ElementsAre(b2.tickets[0]));
+  EXPECT_EQ(other->max_ticket_id, 9u);
+  EXPECT_EQ(other->last_event_seq, b2.events[0].seq);
+
+  // With closed_since in the past, everything comes back.
+  absl::StatusOr<BranchSnapshot> all = (*store)->LoadBranch("b1", absl::InfinitePast());
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_THAT(all->tickets,
+              ElementsAre(old_done, waiting, serving, recent_done, old_no_show, old_waiting));
+}
+
+TEST_F(StoreTest, LaterCommitsReplaceRowsAndServicesKeepCreationOrder) {
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  Change first;
+  first.branch_id = "b1";
+  first.branch = Branch("b1");
+  first.services = {Service("C", absl::Minutes(5)), Service("A", absl::Minutes(5))};
+  first.counters = {{.number = 1, .name = "Window 1", .service_codes = {"C"}}};
+  first.tickets = {WaitingTicket(1, "C", kNow)};
+  first.sequences = {{.service_code = "C", .business_day = kToday, .last_number = 1}};
+  ASSERT_TRUE((*store)->Commit(first).ok());
+
+  Change second;
+  second.branch_id = "b1";
+  second.branch = Branch("b1");
+  second.branch->name = "Renamed";
+  ServiceConfig renamed = Service("C", absl::Minutes(12));
+  renamed.name_en = "Cash";
+  second.services = {Service("B", absl::Minutes(5)), renamed};
+  second.counters = {{.number = 1,
+                      .name = "Window 1",
+                      .service_codes = {"C", "B"},
+                      .state = CounterState::kPaused,
+                      .state_since = kNow}};
+  Ticket called = first.tickets[0];
+  called.state = TicketState::kCalled;
+  called.first_called_at = called.called_at = kNow + absl::Minutes(1);
+  called.counter = 1;
+  second.tickets = {called};
+  second.sequences = {{.service_code = "C", .business_day = kToday, .last_number = 2}};
+  ASSERT_TRUE((*store)->Commit(second).ok());
+
+  absl::StatusOr<BranchSnapshot> snap = (*store)->LoadBranch("b1", kNow);
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  EXPECT_EQ(snap->info, *second.branch);
+  EXPECT_THAT(snap->services, ElementsAre(renamed, first.services[1], second.services[0]));
+  EXPECT_THAT(snap->counters, ElementsAre(second.counters[0]));
+  EXPECT_THAT(snap->tickets, ElementsAre(called));
+  EXPECT_THAT(snap->sequences, ElementsAre(second.sequences[0]));
+}
+
+TEST_F(StoreTest, AssignsIncreasingEventSeqsAndPagesEvents) {
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  Change setup;
+  setup.branch_id = "b1";
+  setup.branch = Branch("b1");
+  ASSERT_TRUE((*store)->Commit(setup).ok());
+  setup.branch_id = "b2";
+  setup.branch = Branch("b2");
+  ASSERT_TRUE((*store)->Commit(setup).ok());
+
+  Change first;
+  first.branch_id = "b1";
+  first.events = {MakeEvent("b1", EventType::kTicketIssued, 1),
+                  MakeEvent("b1", EventType::kTicketCalled, 1),
+                  MakeEvent("b1", EventType::kCounterOpened, 0)};
+  first.events[1].from_state = TicketState::kWaiting;
+  first.events[1].to_state = TicketState::kCalled;
+  first.events[1].counter = 3;
+  first.events[1].actor = "teller-7";
+  first.events[1].detail = "call A001";
+  first.events[2].counter_state = CounterState::kOpen;
+  Change other;
+  other.branch_id = "b2";
+  other.events = {MakeEvent("b2", EventType::kTicketIssued, 1)};
+  Change second;
+  second.branch_id = "b1";
+  second.events = {MakeEvent("b1", EventType::kTicketRated, 1),
+                   MakeEvent("b1", EventType::kTicketFinished, 1)};
+  for (Change* change : {&first, &other, &second}) {
+    absl::Status status = (*store)->Commit(*change);
+    ASSERT_TRUE(status.ok()) << status;
+  }
+
+  std::vector<Event> b1_events = first.events;
+  b1_events.insert(b1_events.end(), second.events.begin(), second.events.end());
+  uint64_t previous = 0;
+  for (const Event& e : b1_events) {
+    EXPECT_GT(e.seq, previous);
+    previous = e.seq;
+  }
+  EXPECT_GT(other.events[0].seq, first.events.back().seq);
+  EXPECT_LT(other.events[0].seq, second.events.front().seq);
+
+  absl::StatusOr<std::vector<Event>> page = (*store)->ReadEvents("b1", 0, 2);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_THAT(*page, ElementsAre(b1_events[0], b1_events[1]));
+  page = (*store)->ReadEvents("b1", page->back().seq, 2);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_THAT(*page, ElementsAre(b1_events[2], b1_events[3]));
+  page = (*store)->ReadEvents("b1", page->back().seq, 2);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_THAT(*page, ElementsAre(b1_events[4]));
+  page = (*store)->ReadEvents("b1", page->back().seq, 2);
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_THAT(*page, IsEmpty());
+
+  page = (*store)->ReadEvents("b2", 0, 100);
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_THAT(*page, ElementsAre(other.events[0]));
+  page = (*store)->ReadEvents("b1", 0, 0);
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_THAT(*page, IsEmpty());
+}
+
+TEST_F(StoreTest, FailedCommitWritesNothing) {
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  Change setup;
+  setup.branch_id = "b1";
+  setup.branch = Branch("b1");
+  // Empty request ids never clash.
+  setup.tickets = {WaitingTicket(1, "A", kNow), WaitingTicket(2, "A", kNow), RatedTicket(3, kNow)};
+  setup.tickets[2].state = TicketState::kWaiting;
+  setup.events = {MakeEvent("b1", EventType::kTicketIssued, 1)};
+  ASSERT_TRUE((*store)->Commit(setup).ok());
+  absl::StatusOr<BranchSnapshot> before = (*store)->LoadBranch("b1", kNow);
+  ASSERT_TRUE(before.ok()) << before.status();
+
+  Change duplicate;
+  duplicate.branch_id = "b1";
+  duplicate.branch = Branch("b1");
+  duplicate.branch->name = "Should not be written";
+  duplicate.services = {Service("A", absl::Minutes(5))};
+  duplicate.counters = {{.number = 1, .name = "Window 1"}};
+  duplicate.tickets = {WaitingTicket(4, "A", kNow), WaitingTicket(5, "A", kNow)};
+  duplicate.tickets[0].request_id = "kiosk-1/42";
+  duplicate.tickets[1].request_id = "kiosk-1/42";
+  duplicate.sequences = {{.service_code = "A", .business_day = kToday, .last_number = 5}};
+  duplicate.events = {MakeEvent("b1", EventType::kTicketIssued, 4),
+                      MakeEvent("b1", EventType::kTicketIssued, 5)};
+  // Seqs left over from an earlier attempt must not survive a failed one.
+  for (Event& e : duplicate.events) e.seq = 99;
+  absl::Status status = (*store)->Commit(duplicate);
+  EXPECT_FALSE(status.ok());
+  EXPECT_THAT(status.message(), HasSubstr(path_));
+  EXPECT_THAT(status.message(), HasSubstr("UNIQUE constraint failed"));
+  for (const Event& e : duplicate.events) EXPECT_EQ(e.seq, 0u);
+
+  // A clash with a ticket already on disk must fail too, not replace that ticket.
+  Change retried;
+  retried.branch_id = "b1";
+  retried.tickets = {WaitingTicket(6, "A", kNow)};
+  retried.tickets[0].request_id = setup.tickets[2].request_id;
+  retried.events = {MakeEvent("b1", EventType::kTicketIssued, 6)};
+  EXPECT_FALSE((*store)->Commit(retried).ok());
+  EXPECT_EQ(retried.events[0].seq, 0u);
+
+  absl::StatusOr<BranchSnapshot> after = (*store)->LoadBranch("b1", kNow);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->info, before->info);
+  EXPECT_EQ(after->services, before->services);
+  EXPECT_EQ(after->counters, before->counters);
+  EXPECT_EQ(after->tickets, before->tickets);
+  EXPECT_EQ(after->sequences, before->sequences);
+  EXPECT_EQ(after->max_ticket_id, 3u);
+  EXPECT_EQ(after->last_event_seq, setup.events[0].seq);
+  absl::StatusOr<std::vector<Event>> events = (*store)->ReadEvents("b1", 0, 100);
+  ASSERT_TRUE(events.ok()) << events.status();
+  EXPECT_THAT(*events, ElementsAre(setup.events[0]));
+
+  // The store is still usable: the transaction was rolled back, not left open.
+  duplicate.tickets[1].request_id = "kiosk-1/43";
+  status = (*store)->Commit(duplicate);
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_GT(duplicate.events[0].seq, setup.events[0].seq);
+  EXPECT_GT(duplicate.events[1].seq, duplicate.events[0].seq);
+  absl::StatusOr<BranchSnapshot> fixed = (*store)->LoadBranch("b1", kNow);
+  ASSERT_TRUE(fixed.ok()) << fixed.status();
+  EXPECT_EQ(fixed->tickets.size(), 5u);
+  EXPECT_EQ(fixed->info, *duplicate.branch);
+}
+
+TEST_F(StoreTest, RowsOfUnknownBranchAreRejected) {
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  Change orphan;
+  orphan.branch_id = "nowhere";
+  orphan.tickets = {WaitingTicket(1, "A", kNow)};
+  absl::Status status = (*store)->Commit(orphan);
+  EXPECT_THAT(status.message(), HasSubstr("FOREIGN KEY"));
+
+  Change mismatched;
+  mismatched.branch_id = "b1";
+  mismatched.branch = Branch("b2");
+  EXPECT_EQ((*store)->Commit(mismatched).code(), absl::StatusCode::kInvalidArgument);
+  absl::StatusOr<std::vector<std::string>> ids = (*store)->ListBranchIds();
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  EXPECT_THAT(*ids, IsEmpty());
+}
+
+TEST_F(StoreTest, RefusesDatabaseFromNewerVersion) {
+  {
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+    ASSERT_TRUE(store.ok()) << store.status();
+  }
+  const int newer = Store::LatestSchemaVersion() + 1;
+  RawExec(absl::StrCat("PRAGMA user_version = ", newer));
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store.status().message(),
+              HasSubstr(absl::StrCat("was written by a newer lobbyq (schema ", newer,
+                                     ", this build knows ", Store::LatestSchemaVersion(), ")")));
+  EXPECT_THAT(store.status().message(), HasSubstr(path_));
+  // Refusing left the file alone.
+  EXPECT_THAT(RawQuery("PRAGMA user_version"), ElementsAre(absl::StrCat(newer)));
+}
+
+TEST_F(StoreTest, LoadUnknownBranchIsNotFound) {
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  absl::StatusOr<BranchSnapshot> snap = (*store)->LoadBranch("nope", kNow);
+  EXPECT_EQ(snap.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(snap.status().message(), "branch 'nope' does not exist");
+}
+
+TEST_F(StoreTest, UnreadableValuesAreDataLoss) {
+  {
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    Change change;
+    change.branch_id = "b1";
+    change.branch = Branch("b1");
+    change.counters = {{.number = 4, .name = "Window 4"}};
+    change.tickets = {WaitingTicket(7, "A", kNow)};
+    change.events = {MakeEvent("b1", EventType::kTicketIssued, 7)};
+    ASSERT_TRUE((*store)->Commit(change).ok());
+  }
+  struct Case {
+    std::string sql;
+    std::vector<std::string> mentions;
+  };
+  const std::vector<Case> cases = {
+      {"UPDATE tickets SET state = 'lost'", {"tickets", "ticket_id 7", "state", "'lost'"}},
+      {"UPDATE tickets SET priority = 'VIP'", {"tickets", "ticket_id 7", "priority", "'VIP'"}},
+      {"UPDATE tickets SET business_day = '2023-13-45'",
+       {"tickets", "ticket_id 7", "business_day", "'2023-13-45'"}},
+      {"UPDATE counters SET state = 'open '", {"counters", "number 4", "state", "'open '"}},
+      {"UPDATE events SET to_state = 'gone'", {"events", "to_state", "'gone'"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.sql);
+    // Each case starts from good rows: undo the previous corruption.
+    RawExec(
+        "UPDATE tickets SET state = 'waiting', priority = 'normal', business_day = '2023-11-15';"
+        "UPDATE counters SET state = 'closed'; UPDATE events SET to_state = NULL;");
+    RawExec(c.sql);
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    absl::Status status = (*store)->LoadBranch("b1", kNow).status();
+    if (c.sql.find("events") != std::string::npos) {
+      EXPECT_TRUE(status.ok()) << status;
+      status = (*store)->ReadEvents("b1", 0, 10).status();
+    }
+    EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
+    for (const std::string& m : c.mentions) EXPECT_THAT(status.message(), HasSubstr(m));
+  }
+}
+
+TEST_F(StoreTest, InMemoryDatabaseIsPrivateAndWorks) {
+  for (const std::string path : {"", ":memory:"}) {
+    SCOPED_TRACE(path);
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status();
+    Change change;
+    change.branch_id = "demo";
+    change.branch = Branch("demo");
+    change.tickets = {WaitingTicket(1, "A", kNow)};
+    ASSERT_TRUE((*store)->Commit(change).ok());
+    absl::StatusOr<BranchSnapshot> snap = (*store)->LoadBranch("demo", kNow);
+    ASSERT_TRUE(snap.ok()) << snap.status();
+    EXPECT_THAT(snap->tickets, ElementsAre(change.tickets[0]));
+
+    absl::StatusOr<std::unique_ptr<Store>> other = Store::Open(path);
+    ASSERT_TRUE(other.ok()) << other.status();
+    EXPECT_EQ((*other)->LoadBranch("demo", kNow).status().code(), absl::StatusCode::kNotFound);
+  }
+}
+
+}  // namespace
+}  // namespace lobbyq::store
