@@ -1,0 +1,396 @@
+#include "common/client/format.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+
+namespace lobbyq::client {
+namespace {
+
+// This Abseil build has its own string_view, which std::string_view does not convert to.
+absl::string_view AbslView(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+// Whole minutes, rounded to the nearest; never negative.
+int64_t RoundedMinutes(absl::Duration d) {
+  if (d < absl::ZeroDuration()) return 0;
+  return absl::ToInt64Minutes(d + absl::Seconds(30));
+}
+
+// Decodes one UTF-8 sequence at `s[*i]` and advances `*i`; a malformed byte decodes as
+// itself so a bad name still takes some space instead of vanishing.
+char32_t NextCodePoint(std::string_view s, std::size_t* i) {
+  const auto b0 = static_cast<unsigned char>(s[*i]);
+  int len = 1;
+  char32_t cp = b0;
+  if (b0 >= 0xF0 && b0 < 0xF8) {
+    len = 4;
+    cp = b0 & 0x07;
+  } else if (b0 >= 0xE0) {
+    len = 3;
+    cp = b0 & 0x0F;
+  } else if (b0 >= 0xC0) {
+    len = 2;
+    cp = b0 & 0x1F;
+  }
+  if (len > 1 && *i + len <= s.size()) {
+    bool ok = true;
+    for (int k = 1; k < len; ++k) {
+      const auto b = static_cast<unsigned char>(s[*i + k]);
+      if ((b & 0xC0) != 0x80) ok = false;
+      cp = (cp << 6) | (b & 0x3F);
+    }
+    if (ok) {
+      *i += len;
+      return cp;
+    }
+  }
+  *i += 1;
+  return b0;
+}
+
+// Colour codes ("\x1b[31m") take no columns. Skips one at `s[*i]` if there is one.
+bool SkipEscapeSequence(std::string_view s, std::size_t* i) {
+  if (s[*i] != '\x1b' || *i + 1 >= s.size() || s[*i + 1] != '[') return false;
+  std::size_t j = *i + 2;
+  while (j < s.size() && !(s[j] >= 0x40 && s[j] <= 0x7e)) ++j;
+  *i = std::min(j + 1, s.size());
+  return true;
+}
+
+// East Asian Wide/Fullwidth ranges (the ones a bank's names and our labels use) and the
+// zero-width combining marks; box drawing and block characters count as narrow, as
+// terminals outside CJK legacy locales draw them.
+int CodePointWidth(char32_t cp) {
+  if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) return 0;
+  if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x200B && cp <= 0x200F)) return 0;
+  struct Range {
+    char32_t lo, hi;
+  };
+  static constexpr std::array<Range, 14> kWide = {{
+      {0x1100, 0x115F},
+      {0x2E80, 0x303E},
+      {0x3041, 0x33FF},
+      {0x3400, 0x4DBF},
+      {0x4E00, 0x9FFF},
+      {0xA000, 0xA4CF},
+      {0xAC00, 0xD7A3},
+      {0xF900, 0xFAFF},
+      {0xFE30, 0xFE4F},
+      {0xFF00, 0xFF60},
+      {0xFFE0, 0xFFE6},
+      {0x1F300, 0x1F64F},
+      {0x1F900, 0x1F9FF},
+      {0x20000, 0x3FFFD},
+  }};
+  for (const Range& r : kWide) {
+    if (cp >= r.lo && cp <= r.hi) return 2;
+  }
+  return 1;
+}
+
+// 5x5 glyphs; '#' is ink.
+using Glyph = std::array<const char*, 5>;
+
+std::optional<Glyph> GlyphFor(char c) {
+  static constexpr std::array<Glyph, 26> kLetters = {{
+      {" ### ", "#   #", "#####", "#   #", "#   #"},  // A
+      {"#### ", "#   #", "#### ", "#   #", "#### "},  // B
+      {" ####", "#    ", "#    ", "#    ", " ####"},  // C
+      {"#### ", "#   #", "#   #", "#   #", "#### "},  // D
+      {"#####", "#    ", "#### ", "#    ", "#####"},  // E
+      {"#####", "#    ", "#### ", "#    ", "#    "},  // F
+      {" ####", "#    ", "#  ##", "#   #", " ####"},  // G
+      {"#   #", "#   #", "#####", "#   #", "#   #"},  // H
+      {"#####", "  #  ", "  #  ", "  #  ", "#####"},  // I
+      {"#####", "   # ", "   # ", "#  # ", " ##  "},  // J
+      {"#   #", "#  # ", "###  ", "#  # ", "#   #"},  // K
+      {"#    ", "#    ", "#    ", "#    ", "#####"},  // L
+      {"#   #", "## ##", "# # #", "#   #", "#   #"},  // M
+      {"#   #", "##  #", "# # #", "#  ##", "#   #"},  // N
+      {" ### ", "#   #", "#   #", "#   #", " ### "},  // O
+      {"#### ", "#   #", "#### ", "#    ", "#    "},  // P
+      {" ### ", "#   #", "# # #", "#  # ", " ## #"},  // Q
+      {"#### ", "#   #", "#### ", "#  # ", "#   #"},  // R
+      {" ####", "#    ", " ### ", "    #", "#### "},  // S
+      {"#####", "  #  ", "  #  ", "  #  ", "  #  "},  // T
+      {"#   #", "#   #", "#   #", "#   #", " ### "},  // U
+      {"#   #", "#   #", "#   #", " # # ", "  #  "},  // V
+      {"#   #", "#   #", "# # #", "## ##", "#   #"},  // W
+      {"#   #", " # # ", "  #  ", " # # ", "#   #"},  // X
+      {"#   #", " # # ", "  #  ", "  #  ", "  #  "},  // Y
+      {"#####", "   # ", "  #  ", " #   ", "#####"},  // Z
+  }};
+  static constexpr std::array<Glyph, 10> kDigits = {{
+      {" ### ", "#  ##", "# # #", "##  #", " ### "},  // 0
+      {"  #  ", " ##  ", "  #  ", "  #  ", " ### "},  // 1
+      {" ### ", "#   #", "  ## ", " #   ", "#####"},  // 2
+      {"#### ", "    #", " ### ", "    #", "#### "},  // 3
+      {"#   #", "#   #", "#####", "    #", "    #"},  // 4
+      {"#####", "#    ", "#### ", "    #", "#### "},  // 5
+      {" ### ", "#    ", "#### ", "#   #", " ### "},  // 6
+      {"#####", "    #", "   # ", "  #  ", "  #  "},  // 7
+      {" ### ", "#   #", " ### ", "#   #", " ### "},  // 8
+      {" ### ", "#   #", " ####", "    #", " ### "},  // 9
+  }};
+  if (c >= 'A' && c <= 'Z') return kLetters[c - 'A'];
+  if (c >= 'a' && c <= 'z') return kLetters[c - 'a'];
+  if (c >= '0' && c <= '9') return kDigits[c - '0'];
+  return std::nullopt;
+}
+
+}  // namespace
+
+Label TicketStateLabel(v1::TicketState state) {
+  switch (state) {
+    case v1::TICKET_STATE_WAITING:
+      return {"等待", "Waiting"};
+    case v1::TICKET_STATE_CALLED:
+      return {"已呼叫", "Called"};
+    case v1::TICKET_STATE_SERVING:
+      return {"办理中", "Serving"};
+    case v1::TICKET_STATE_DONE:
+      return {"已完成", "Done"};
+    case v1::TICKET_STATE_NO_SHOW:
+      return {"过号", "No-show"};
+    case v1::TICKET_STATE_CANCELLED:
+      return {"已取消", "Cancelled"};
+    default:
+      return {"未知", "Unknown"};
+  }
+}
+
+Label PriorityLabel(v1::PriorityClass priority) {
+  switch (priority) {
+    case v1::PRIORITY_CLASS_VIP:
+      return {"贵宾", "VIP"};
+    case v1::PRIORITY_CLASS_GREEN_CHANNEL:
+      return {"爱心通道", "Green channel"};
+    case v1::PRIORITY_CLASS_APPOINTMENT:
+      return {"预约", "Appointment"};
+    default:
+      return {"普通", "Normal"};
+  }
+}
+
+Label CounterStateLabel(v1::CounterState state) {
+  switch (state) {
+    case v1::COUNTER_STATE_OPEN:
+      return {"开放", "Open"};
+    case v1::COUNTER_STATE_PAUSED:
+      return {"暂停", "Paused"};
+    case v1::COUNTER_STATE_CLOSED:
+      return {"关闭", "Closed"};
+    default:
+      return {"未知", "Unknown"};
+  }
+}
+
+std::string Bilingual(Label label, std::string_view separator) {
+  return absl::StrCat(AbslView(label.zh), AbslView(separator), AbslView(label.en));
+}
+
+std::string ServiceLabel(std::string_view code, std::string_view name_zh,
+                         std::string_view name_en) {
+  if (name_zh.empty() && name_en.empty()) return std::string(code);
+  if (name_zh.empty()) return std::string(name_en);
+  if (name_en.empty()) return std::string(name_zh);
+  return absl::StrCat(AbslView(name_zh), " ", AbslView(name_en));
+}
+
+absl::Duration ToAbslDuration(const google::protobuf::Duration& d) {
+  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+}
+
+absl::Time ToAbslTime(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+bool IsSet(const google::protobuf::Timestamp& t) { return t.seconds() != 0 || t.nanos() != 0; }
+
+std::string ApproxDurationEn(absl::Duration d) {
+  const int64_t minutes = RoundedMinutes(d);
+  if (minutes < 1) return "under 1 min";
+  if (minutes < 60) return absl::StrCat("about ", minutes, " min");
+  if (minutes % 60 == 0) return absl::StrCat("about ", minutes / 60, " h");
+  return absl::StrCat("about ", minutes / 60, " h ", minutes % 60, " min");
+}
+
+std::string ApproxDurationZh(absl::Duration d) {
+  const int64_t minutes = RoundedMinutes(d);
+  if (minutes < 1) return "不到 1 分钟";
+  if (minutes < 60) return absl::StrCat("约 ", minutes, " 分钟");
+  if (minutes % 60 == 0) return absl::StrCat("约 ", minutes / 60, " 小时");
+  return absl::StrCat("约 ", minutes / 60, " 小时 ", minutes % 60, " 分钟");
+}
+
+std::string ElapsedClock(absl::Duration d) {
+  const int64_t total = std::max<int64_t>(0, absl::ToInt64Seconds(d));
+  const int64_t h = total / 3600, m = total / 60 % 60, s = total % 60;
+  auto two = [](int64_t v) { return absl::StrCat(v < 10 ? "0" : "", v); };
+  if (h > 0) return absl::StrCat(h, ":", two(m), ":", two(s));
+  return absl::StrCat(m, ":", two(s));
+}
+
+std::string LocalHhMm(absl::Time t) { return absl::FormatTime("%H:%M", t, absl::LocalTimeZone()); }
+
+std::string LocalHhMm(const google::protobuf::Timestamp& t) {
+  if (!IsSet(t)) return "--:--";
+  return LocalHhMm(ToAbslTime(t));
+}
+
+std::string PeopleAhead(int people_ahead) {
+  if (people_ahead <= 0) return "您是下一位 / You are next";
+  return absl::StrCat("前面还有 ", people_ahead, " 人 / ", people_ahead,
+                      people_ahead == 1 ? " person ahead" : " people ahead");
+}
+
+std::size_t DisplayWidth(std::string_view utf8) {
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < utf8.size();) {
+    if (SkipEscapeSequence(utf8, &i)) continue;
+    width += CodePointWidth(NextCodePoint(utf8, &i));
+  }
+  return width;
+}
+
+std::string PadRight(std::string_view utf8, std::size_t width) {
+  std::string out(utf8);
+  const std::size_t w = DisplayWidth(utf8);
+  if (w < width) out.append(width - w, ' ');
+  return out;
+}
+
+std::string Center(std::string_view utf8, std::size_t width) {
+  const std::size_t w = DisplayWidth(utf8);
+  if (w >= width) return std::string(utf8);
+  const std::size_t left = (width - w) / 2;
+  return absl::StrCat(std::string(left, ' '), AbslView(utf8), std::string(width - w - left, ' '));
+}
+
+std::string TruncateToWidth(std::string_view utf8, std::size_t width) {
+  std::size_t used = 0;
+  std::size_t i = 0;
+  while (i < utf8.size()) {
+    std::size_t next = i;
+    if (SkipEscapeSequence(utf8, &next)) {
+      i = next;
+      continue;
+    }
+    const int w = CodePointWidth(NextCodePoint(utf8, &next));
+    if (used + w > width) break;
+    used += w;
+    i = next;
+  }
+  return std::string(utf8.substr(0, i));
+}
+
+std::string RenderTable(const std::vector<std::string>& header,
+                        const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> widths(header.size(), 0);
+  auto widen = [&widths](const std::vector<std::string>& cells) {
+    if (widths.size() < cells.size()) widths.resize(cells.size(), 0);
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      widths[i] = std::max(widths[i], DisplayWidth(cells[i]));
+    }
+  };
+  widen(header);
+  for (const auto& row : rows) widen(row);
+
+  auto line = [&widths](const std::vector<std::string>& cells) {
+    std::string out;
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      // The last cell is not padded: no trailing blanks for terminals to wrap on.
+      absl::StrAppend(&out, i == 0 ? "" : "  ",
+                      i + 1 == cells.size() ? cells[i] : PadRight(cells[i], widths[i]));
+    }
+    return out;
+  };
+  std::string out = absl::StrCat(line(header), "\n");
+  std::vector<std::string> rules;
+  for (std::size_t i = 0; i < header.size(); ++i) rules.emplace_back(widths[i], '-');
+  absl::StrAppend(&out, line(rules), "\n");
+  for (const auto& row : rows) absl::StrAppend(&out, line(row), "\n");
+  return out;
+}
+
+std::vector<std::string> BigText(std::string_view text) {
+  std::vector<std::string> rows(5);
+  bool first = true;
+  for (char c : text) {
+    const std::optional<Glyph> glyph = GlyphFor(c);
+    if (!glyph) continue;
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      if (!first) rows[r] += ' ';
+      for (const char* p = (*glyph)[r]; *p != '\0'; ++p) rows[r] += (*p == '#') ? "█" : " ";
+    }
+    first = false;
+  }
+  if (first) return {};
+  return rows;
+}
+
+std::string TicketSlip(const v1::Ticket& ticket, const std::string& service_name_zh,
+                       const std::string& service_name_en) {
+  // nullopt marks a rule across the box.
+  std::vector<std::optional<std::string>> lines;
+  lines.emplace_back("排队取号 · Queue ticket");
+  lines.emplace_back("");
+  for (std::string& row : BigText(ticket.number())) lines.emplace_back(std::move(row));
+  lines.emplace_back("");
+  lines.emplace_back(ServiceLabel(ticket.service_code(), service_name_zh, service_name_en));
+  if (ticket.priority() != v1::PRIORITY_CLASS_NORMAL &&
+      ticket.priority() != v1::PRIORITY_CLASS_UNSPECIFIED) {
+    lines.emplace_back(Bilingual(PriorityLabel(ticket.priority()), " / "));
+  }
+  lines.emplace_back("");
+  switch (ticket.state()) {
+    case v1::TICKET_STATE_WAITING: {
+      // People ahead and the estimate only mean something while the ticket waits.
+      lines.emplace_back(PeopleAhead(ticket.people_ahead()));
+      const absl::Duration ewt = ToAbslDuration(ticket.estimated_wait());
+      lines.emplace_back(absl::StrCat("预计等待", ApproxDurationZh(ewt), " / Estimated wait ",
+                                      ApproxDurationEn(ewt)));
+      break;
+    }
+    case v1::TICKET_STATE_CALLED:
+    case v1::TICKET_STATE_SERVING:
+      // A retried request can return a ticket that was called in the meantime.
+      lines.emplace_back(absl::StrCat("请到 ", ticket.counter(), " 号窗口 / Please go to counter ",
+                                      ticket.counter()));
+      break;
+    default:
+      lines.emplace_back(absl::StrCat("状态 ", Bilingual(TicketStateLabel(ticket.state()), " / ")));
+      break;
+  }
+  lines.emplace_back(absl::StrCat("取号时间 ", LocalHhMm(ticket.issued_at()), " / Issued at ",
+                                  LocalHhMm(ticket.issued_at())));
+  lines.emplace_back(std::nullopt);
+  lines.emplace_back("请留意叫号 / Please listen for your number");
+  lines.emplace_back(absl::StrCat(ticket.number(), " · 查询编号 Ticket ID ", ticket.ticket_id()));
+
+  // Wide enough for the usual lines, so slips come out the same size.
+  std::size_t inner = 52;
+  for (const auto& l : lines) {
+    if (l) inner = std::max(inner, DisplayWidth(*l) + 4);
+  }
+  std::string rule;
+  for (std::size_t i = 0; i < inner; ++i) rule += "─";
+
+  std::string out = absl::StrCat("┌", rule, "┐\n");
+  for (const auto& l : lines) {
+    if (l) {
+      absl::StrAppend(&out, "│", Center(*l, inner), "│\n");
+    } else {
+      absl::StrAppend(&out, "├", rule, "┤\n");
+    }
+  }
+  absl::StrAppend(&out, "└", rule, "┘\n");
+  return out;
+}
+
+}  // namespace lobbyq::client

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <google/protobuf/duration.pb.h>
+#include <google/protobuf/timestamp.pb.h>
+
+#include "absl/time/time.h"
+#include "lobbyq/v1/types.pb.h"
+
+// Bilingual (zh/en) rendering shared by the kiosk and the counter client, so a customer
+// reads the same words on the slip, the status query and the teller's screen.
+namespace lobbyq::client {
+
+// A word in both languages, e.g. {"等待", "Waiting"}.
+struct Label {
+  std::string_view zh;
+  std::string_view en;
+};
+
+Label TicketStateLabel(v1::TicketState state);
+// UNSPECIFIED is NORMAL: that is what the server issues for it.
+Label PriorityLabel(v1::PriorityClass priority);
+Label CounterStateLabel(v1::CounterState state);
+
+// "等待 Waiting" with the default separator, "等待 / Waiting" with " / ".
+std::string Bilingual(Label label, std::string_view separator = " ");
+
+// "现金业务 Cash"; the bare code when the names are unknown (e.g. the lookup failed).
+std::string ServiceLabel(std::string_view code, std::string_view name_zh, std::string_view name_en);
+
+absl::Duration ToAbslDuration(const google::protobuf::Duration& d);
+absl::Time ToAbslTime(const google::protobuf::Timestamp& t);
+bool IsSet(const google::protobuf::Timestamp& t);
+
+// Waits are estimates, so they are rounded to the minute: "about 12 min", "about 1 h 5 min",
+// "under 1 min"; negative durations count as zero.
+std::string ApproxDurationEn(absl::Duration d);
+// "约 12 分钟", "约 1 小时 5 分钟", "不到 1 分钟".
+std::string ApproxDurationZh(absl::Duration d);
+// A running timer for the teller: "2:05", "1:02:05".
+std::string ElapsedClock(absl::Duration d);
+
+// "HH:MM" in this machine's local time zone (a kiosk stands in the branch it serves);
+// "--:--" when the timestamp is unset.
+std::string LocalHhMm(absl::Time t);
+std::string LocalHhMm(const google::protobuf::Timestamp& t);
+
+// "前面还有 3 人 / 3 people ahead"; "您是下一位 / You are next" when nobody is ahead.
+std::string PeopleAhead(int people_ahead);
+
+// Terminal columns a UTF-8 string takes: CJK characters take two, so padding by byte or
+// code point count misaligns every table with a Chinese name in it. Colour escape
+// sequences take none.
+std::size_t DisplayWidth(std::string_view utf8);
+std::string PadRight(std::string_view utf8, std::size_t width);
+std::string Center(std::string_view utf8, std::size_t width);
+// The longest prefix that fits in `width` columns, cut between characters, never inside one;
+// escape sequences are kept.
+std::string TruncateToWidth(std::string_view utf8, std::size_t width);
+
+// Left-aligned columns separated by two spaces, header underlined; rows may be ragged.
+std::string RenderTable(const std::vector<std::string>& header,
+                        const std::vector<std::vector<std::string>>& rows);
+
+// The number in 5-line block letters (A-Z, 0-9; anything else is left out).
+std::vector<std::string> BigText(std::string_view text);
+
+// What the kiosk prints for the customer: a box with the number big and centred, the
+// service in both languages, the people ahead, the estimated wait, the time issued, the
+// priority when it is not normal, and the ticket id to ask about it later. With both names
+// empty the service code is shown instead.
+std::string TicketSlip(const v1::Ticket& ticket, const std::string& service_name_zh,
+                       const std::string& service_name_en);
+
+}  // namespace lobbyq::client
