@@ -14,7 +14,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/client/format.h"
-#include "counter-client/lobby_watcher.h"
+#include "common/client/lobby_watcher.h"
 #include "counter-client/terminal.h"
 #include "counter-client/view.h"
 
@@ -100,12 +100,12 @@ class Console {
     WakePipe wake;
     KeyInput input(STDIN_FILENO, raw.active());
     std::optional<FullScreen> screen;
-    std::optional<LobbyWatcher> watcher;
+    std::optional<client::LobbyWatcher> watcher;
     if (screen_mode_) {
       screen.emplace();
       watcher.emplace(client_->channel(), client_->branch(), client_->server(),
                       /*refetch_after_events=*/true,
-                      LobbyWatcher::Callbacks{
+                      client::LobbyWatcher::Callbacks{
                           .on_status =
                               [this, &wake](const v1::LobbyStatus& s) {
                                 view_.Publish(s);

@@ -13,7 +13,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/client/format.h"
-#include "counter-client/lobby_watcher.h"
+#include "common/client/lobby_watcher.h"
 #include "counter-client/terminal.h"
 #include "counter-client/view.h"
 
@@ -109,11 +109,11 @@ class RatingPad {
     KeyInput input(STDIN_FILENO, raw.active());
     std::optional<FullScreen> screen;
     if (screen_mode_) screen.emplace();
-    std::optional<LobbyWatcher> watcher;
+    std::optional<client::LobbyWatcher> watcher;
     if (!once_) {
       watcher.emplace(client_->channel(), client_->branch(), client_->server(),
                       /*refetch_after_events=*/false,
-                      LobbyWatcher::Callbacks{
+                      client::LobbyWatcher::Callbacks{
                           .on_status =
                               [this, &wake](const v1::LobbyStatus& s) {
                                 finishes_.OnStatus(s);

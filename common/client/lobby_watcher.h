@@ -14,7 +14,7 @@
 
 #include "lobbyq/v1/lobby.grpc.pb.h"
 
-namespace lobbyq::counter {
+namespace lobbyq::client {
 
 // Follows LobbyService.WatchLobby for one branch on a background thread and reconnects
 // (with backoff) when the stream ends. Callbacks run on that thread; exceptions from them
@@ -64,4 +64,4 @@ class LobbyWatcher {
   std::thread thread_;
 };
 
-}  // namespace lobbyq::counter
+}  // namespace lobbyq::client

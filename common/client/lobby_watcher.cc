@@ -1,4 +1,4 @@
-#include "counter-client/lobby_watcher.h"
+#include "common/client/lobby_watcher.h"
 
 #include <algorithm>
 #include <chrono>
@@ -10,7 +10,7 @@
 #include "common/client/channel.h"
 #include "common/client/status_text.h"
 
-namespace lobbyq::counter {
+namespace lobbyq::client {
 namespace {
 
 constexpr absl::Duration kFirstBackoff = absl::Milliseconds(500);
@@ -147,4 +147,4 @@ grpc::Status LobbyWatcher::WatchOnce(bool* connected) {
   return reader->Finish();
 }
 
-}  // namespace lobbyq::counter
+}  // namespace lobbyq::client
