@@ -16,14 +16,14 @@ absl::Status ValidateName(absl::string_view value, absl::string_view field) {
         absl::StrCat(field, " is ", value.size(), " bytes; at most ", kMaxNameBytes, " allowed"));
   }
   if (std::any_of(value.begin(), value.end(),
-                  [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
     return absl::InvalidArgumentError(absl::StrCat(field, " must not contain control characters"));
   }
   return absl::OkStatus();
 }
 
 absl::Status ValidateDuration(absl::Duration d, absl::string_view field) {
-  if (d <= absl::ZeroDuration() || d > absl::Hours(24)) {
+  if (d < absl::Seconds(1) || d > absl::Hours(24)) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, " must be between 1 s and 24 h, got ", absl::FormatDuration(d)));
   }
