@@ -265,6 +265,14 @@ absl::StatusOr<const Counter*> Branch::OpenCounterOrError(uint32_t number) const
   return counter;
 }
 
+absl::Status Branch::RequireNoCurrentTicket(const Counter& counter) const {
+  const Ticket* t = CurrentTicket(counter);
+  if (t == nullptr) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("counter ", counter.number, " still has ticket ", t->DisplayNumber(), " (",
+                   Name(t->state), "); finish it, mark it no-show or transfer it first"));
+}
+
 absl::StatusOr<const Ticket*> Branch::CurrentTicketIn(const Counter& counter,
                                                       std::initializer_list<TicketState> allowed,
                                                       absl::string_view action) const {
@@ -384,33 +392,21 @@ absl::StatusOr<Plan> Branch::PlanPauseCounter(uint32_t number, const CommandCont
     return absl::FailedPreconditionError(
         absl::StrCat("counter ", number, " is closed; only an open counter can pause"));
   }
-  if (const Ticket* t = CurrentTicket(**counter)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("counter ", number, " still has ticket ", t->DisplayNumber(), " (",
-                     Name(t->state), "); finish it, mark it no-show or transfer it first"));
-  }
+  if (auto s = RequireNoCurrentTicket(**counter); !s.ok()) return s;
   return CounterStateChange(**counter, CounterState::kPaused, EventType::kCounterPaused, ctx);
 }
 
 absl::StatusOr<Plan> Branch::PlanCloseCounter(uint32_t number, const CommandContext& ctx) const {
   auto counter = CounterOrError(number);
   if (!counter.ok()) return counter.status();
-  if (const Ticket* t = CurrentTicket(**counter)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("counter ", number, " still has ticket ", t->DisplayNumber(), " (",
-                     Name(t->state), "); finish it, mark it no-show or transfer it first"));
-  }
+  if (auto s = RequireNoCurrentTicket(**counter); !s.ok()) return s;
   return CounterStateChange(**counter, CounterState::kClosed, EventType::kCounterClosed, ctx);
 }
 
 absl::StatusOr<Plan> Branch::PlanCallNext(uint32_t number, const CommandContext& ctx) const {
   auto counter = OpenCounterOrError(number);
   if (!counter.ok()) return counter.status();
-  if (const Ticket* t = CurrentTicket(**counter)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("counter ", number, " still has ticket ", t->DisplayNumber(), " (",
-                     Name(t->state), "); finish it, mark it no-show or transfer it first"));
-  }
+  if (auto s = RequireNoCurrentTicket(**counter); !s.ok()) return s;
   for (const auto& code : (*counter)->service_codes) {
     auto it = waiting_.find(code);
     if (it == waiting_.end() || it->second.empty()) continue;

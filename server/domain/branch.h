@@ -115,6 +115,8 @@ class Branch {
 
   absl::StatusOr<const Counter*> CounterOrError(uint32_t number) const;
   absl::StatusOr<const Counter*> OpenCounterOrError(uint32_t number) const;
+  // FailedPrecondition naming the ticket still called or served at `counter`.
+  absl::Status RequireNoCurrentTicket(const Counter& counter) const;
   // The counter's current ticket, required to be in one of `allowed` states.
   absl::StatusOr<const Ticket*> CurrentTicketIn(const Counter& counter,
                                                 std::initializer_list<TicketState> allowed,
