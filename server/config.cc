@@ -135,11 +135,14 @@ absl::Status ReadBranch(Reader& r, const YAML::Node& node, const std::string& fi
   if (!services || !services.IsSequence() || services.size() == 0) {
     return r.Error(node, Reader::Field(field, "services"), "must list at least one service");
   }
+  std::set<std::string> codes;
   for (size_t i = 0; i < services.size(); ++i) {
     domain::ServiceConfig service;
-    if (auto s = ReadService(r, services[i], absl::StrCat(field, ".services[", i, "]"), &service);
-        !s.ok()) {
-      return s;
+    const std::string service_field = absl::StrCat(field, ".services[", i, "]");
+    if (auto s = ReadService(r, services[i], service_field, &service); !s.ok()) return s;
+    if (!codes.insert(service.code).second) {
+      return r.Error(services[i], service_field,
+                     absl::StrCat("service ", service.code, " is defined twice"));
     }
     out->services.push_back(std::move(service));
   }
@@ -147,15 +150,30 @@ absl::Status ReadBranch(Reader& r, const YAML::Node& node, const std::string& fi
   if (counters && !counters.IsSequence()) {
     return r.Error(counters, Reader::Field(field, "counters"), "must be a list");
   }
+  std::set<uint32_t> numbers;
   for (size_t i = 0; counters && i < counters.size(); ++i) {
     domain::Counter counter;
-    if (auto s = ReadCounter(r, counters[i], absl::StrCat(field, ".counters[", i, "]"), &counter);
+    const std::string counter_field = absl::StrCat(field, ".counters[", i, "]");
+    if (auto s = ReadCounter(r, counters[i], counter_field, &counter); !s.ok()) return s;
+    if (auto s = r.Check(domain::CheckProfileServices(counter, out->services), counters[i],
+                         counter_field);
         !s.ok()) {
       return s;
     }
+    if (!numbers.insert(counter.number).second) {
+      return r.Error(counters[i], counter_field,
+                     absl::StrCat("counter ", counter.number, " is defined twice"));
+    }
     out->counters.push_back(std::move(counter));
   }
-  return absl::OkStatus();
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(out->info.timezone, &zone)) {
+    return r.Error(node["timezone"] ? node["timezone"] : node, Reader::Field(field, "timezone"),
+                   absl::StrCat("'", out->info.timezone,
+                                "' is not a known time zone; use an IANA name like Asia/Shanghai"));
+  }
+  // The same rules AdminService applies, as a net under the checks above.
+  return r.Check(domain::ValidateBranchDefinition(*out), node, field);
 }
 
 }  // namespace

@@ -19,19 +19,6 @@ std::string StatesList(std::initializer_list<TicketState> states) {
   return absl::StrJoin(names, " or ");
 }
 
-absl::Status CheckProfileServices(const Counter& counter,
-                                  const std::vector<ServiceConfig>& services) {
-  for (const auto& code : counter.service_codes) {
-    const bool known = std::any_of(services.begin(), services.end(),
-                                   [&](const ServiceConfig& s) { return s.code == code; });
-    if (!known) {
-      return absl::NotFoundError(absl::StrCat("counter ", counter.number, ": service ", code,
-                                              " in its profile does not exist in this branch"));
-    }
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 Branch::Branch(BranchSnapshot snapshot, absl::TimeZone zone)
@@ -51,36 +38,17 @@ absl::StatusOr<Change> Branch::PlanCreate(const BranchInfo& info,
                                           const std::vector<ServiceConfig>& services,
                                           const std::vector<Counter>& counters,
                                           const CommandContext& ctx) {
-  if (auto s = ValidateBranchInfo(info); !s.ok()) return s;
-  if (services.empty()) return absl::InvalidArgumentError("a branch needs at least one service");
-  std::set<std::string> codes;
-  for (const auto& service : services) {
-    if (auto s = ValidateService(service); !s.ok()) return s;
-    if (!codes.insert(service.code).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("service ", service.code, " is defined twice"));
-    }
-  }
-  std::set<uint32_t> numbers;
+  if (auto s = ValidateBranchDefinition({info, services, counters}); !s.ok()) return s;
   Change change;
   change.branch_id = info.id;
   change.branch = info;
   change.services = services;
   for (const auto& config : counters) {
-    if (auto s = ValidateCounterConfig(config); !s.ok()) return s;
-    if (auto s = CheckProfileServices(config, services); !s.ok()) {
-      return absl::InvalidArgumentError(s.message());
-    }
-    if (!numbers.insert(config.number).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("counter ", config.number, " is defined twice"));
-    }
-    Counter counter{.number = config.number,
-                    .name = config.name,
-                    .service_codes = config.service_codes,
-                    .state = CounterState::kClosed,
-                    .state_since = ctx.now};
-    change.counters.push_back(std::move(counter));
+    change.counters.push_back(Counter{.number = config.number,
+                                      .name = config.name,
+                                      .service_codes = config.service_codes,
+                                      .state = CounterState::kClosed,
+                                      .state_since = ctx.now});
   }
   change.events.push_back(
       Event{.at = ctx.now,
@@ -318,7 +286,9 @@ absl::StatusOr<Plan> Branch::PlanIssue(const std::string& service_code, Priority
     return absl::InvalidArgumentError(
         "an appointment ticket is only issued by checking in the appointment");
   }
-  if (auto it = by_request_.find(request_id); it != by_request_.end()) {
+  if (auto it = by_request_.find(request_id);
+      it != by_request_.end() &&
+      ctx.now - tickets_.at(it->second).issued_at <= kRequestIdRetention) {
     const Ticket& earlier = tickets_.at(it->second);
     if (earlier.origin_service_code != service_code || earlier.priority != priority) {
       return absl::AlreadyExistsError(

@@ -14,6 +14,12 @@
 
 namespace lobbyq::domain {
 
+// How long IssueTicket remembers a request_id. A kiosk retries within seconds;
+// two days covers any retry while keeping restart and memory bounded. The
+// runtime restores at least this much history, so the answer is the same before
+// and after a restart.
+inline constexpr absl::Duration kRequestIdRetention = absl::Hours(48);
+
 // Who does a command, and when. `now` comes from the injected clock.
 struct CommandContext {
   absl::Time now;
@@ -60,7 +66,8 @@ class Branch {
   void Apply(const Change& change);
 
   // --- Kiosk ---
-  // A ticket for `service_code`; a known request_id returns its ticket unchanged.
+  // A ticket for `service_code`; a request_id seen within kRequestIdRetention
+  // returns its ticket unchanged.
   // AlreadyExists if the request_id was used for another service or priority;
   // ResourceExhausted if all 999 numbers of the service are live.
   absl::StatusOr<Plan> PlanIssue(const std::string& service_code, PriorityClass priority,

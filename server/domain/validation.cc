@@ -110,4 +110,43 @@ absl::Status ValidateCounterConfig(const Counter& counter) {
   return absl::OkStatus();
 }
 
+absl::Status CheckProfileServices(const Counter& counter,
+                                  const std::vector<ServiceConfig>& services) {
+  for (const auto& code : counter.service_codes) {
+    const bool known = std::any_of(services.begin(), services.end(),
+                                   [&](const ServiceConfig& s) { return s.code == code; });
+    if (!known) {
+      return absl::NotFoundError(absl::StrCat("counter ", counter.number, ": service ", code,
+                                              " in its profile does not exist in this branch"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateBranchDefinition(const BranchDefinition& def) {
+  if (auto s = ValidateBranchInfo(def.info); !s.ok()) return s;
+  if (def.services.empty())
+    return absl::InvalidArgumentError("a branch needs at least one service");
+  std::set<std::string> codes;
+  for (const auto& service : def.services) {
+    if (auto s = ValidateService(service); !s.ok()) return s;
+    if (!codes.insert(service.code).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("service ", service.code, " is defined twice"));
+    }
+  }
+  std::set<uint32_t> numbers;
+  for (const auto& counter : def.counters) {
+    if (auto s = ValidateCounterConfig(counter); !s.ok()) return s;
+    if (auto s = CheckProfileServices(counter, def.services); !s.ok()) {
+      return absl::InvalidArgumentError(s.message());
+    }
+    if (!numbers.insert(counter.number).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("counter ", counter.number, " is defined twice"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace lobbyq::domain

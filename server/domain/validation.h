@@ -6,6 +6,8 @@
 
 #include "absl/strings/string_view.h"
 
+#include <vector>
+
 #include "absl/status/status.h"
 #include "server/domain/types.h"
 
@@ -27,5 +29,11 @@ absl::Status ValidateBranchInfo(const BranchInfo& info);
 absl::Status ValidateService(const ServiceConfig& service);
 // Checks the counter's own fields; whether its services exist is the branch's call.
 absl::Status ValidateCounterConfig(const Counter& counter);
+// NotFound naming the first service of the counter's profile not in `services`.
+absl::Status CheckProfileServices(const Counter& counter,
+                                  const std::vector<ServiceConfig>& services);
+// A whole new branch: its info, at least one service, no code or counter number
+// twice, every profile naming the branch's own services (InvalidArgument).
+absl::Status ValidateBranchDefinition(const BranchDefinition& def);
 
 }  // namespace lobbyq::domain

@@ -53,9 +53,9 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Rebuilds every stored branch. Tickets closed more than `keep_closed` ago are
-  // left on disk only.
-  absl::Status LoadAll(absl::Duration keep_closed = absl::Hours(48));
+  // Rebuilds every stored branch. Closed tickets issued more than `keep_closed`
+  // ago are left on disk only.
+  absl::Status LoadAll(absl::Duration keep_closed = domain::kRequestIdRetention);
 
   // Creates a branch unless one with that id exists (then AlreadyExists).
   // Blocks until committed; safe from any thread.

@@ -63,8 +63,10 @@ CREATE TABLE tickets (
 ) STRICT;
 CREATE INDEX tickets_by_state ON tickets (branch_id, state);
 CREATE INDEX tickets_by_issued_at ON tickets (branch_id, issued_at_us);
--- A retried IssueTicket must find its ticket, never create a second one.
-CREATE UNIQUE INDEX tickets_by_request_id ON tickets (branch_id, request_id)
+-- A retried IssueTicket must find its ticket, never create a second one. The
+-- domain remembers a request_id for two days, so within one business day a
+-- repeat is always a bug; later, the same id may start a new ticket.
+CREATE UNIQUE INDEX tickets_by_request_id ON tickets (branch_id, business_day, request_id)
   WHERE request_id <> '';
 
 CREATE TABLE number_sequences (

@@ -393,6 +393,7 @@ TEST_F(StoreTest, FailedCommitWritesNothing) {
   retried.branch_id = "b1";
   retried.tickets = {WaitingTicket(6, "A", kNow)};
   retried.tickets[0].request_id = setup.tickets[2].request_id;
+  retried.tickets[0].business_day = setup.tickets[2].business_day;
   retried.events = {MakeEvent("b1", EventType::kTicketIssued, 6)};
   EXPECT_FALSE((*store)->Commit(retried).ok());
   EXPECT_EQ(retried.events[0].seq, 0u);
