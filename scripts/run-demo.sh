@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j2 --target lobbyq-server lobbyq-kiosk lobbyq-counter
+cmake --build build -j2 --target lobbyq-server lobbyq-kiosk lobbyq-counter lobbyq-admin
 exec ./build/server/lobbyq-server "$@"
