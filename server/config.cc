@@ -200,6 +200,13 @@ absl::StatusOr<ServerConfig> ParseConfig(const std::string& text, const std::str
       if (auto s = r.String(root, key, "", &value, false); !s.ok()) return s;
       if (root[key]) *dest = value;
     }
+    if (config.log_level &&
+        !std::set<std::string>{"trace", "debug", "info", "warn", "error"}.contains(
+            *config.log_level)) {
+      return r.Error(root["log_level"], "log_level",
+                     absl::StrCat("'", *config.log_level,
+                                  "' is not a log level; use trace, debug, info, warn or error"));
+    }
     const YAML::Node branches = root["branches"];
     if (branches && !branches.IsSequence()) return r.Error(branches, "branches", "must be a list");
     std::set<std::string> ids;

@@ -10,6 +10,73 @@
 #include "server/rpc/services.h"
 
 namespace lobbyq::server {
+namespace {
+
+// Brings a stored branch up to its definition in the config file: services and
+// counters that are new or differ are upserted, as AdminService would. What the
+// file no longer lists is kept (a service may still have waiting customers), and
+// branch-level settings are not changed at run time; both are logged.
+absl::Status ApplyConfigToStoredBranch(runtime::Engine& engine,
+                                       const domain::BranchDefinition& def) {
+  auto upsert = [&](runtime::Engine::PlanFn plan) {
+    return engine.ExecuteSync(def.info.id, "config", std::move(plan));
+  };
+  for (const auto& service : def.services) {
+    absl::Status s = upsert([&](const domain::Branch& branch,
+                                const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
+      const domain::ServiceConfig* stored = branch.FindService(service.code);
+      if (stored != nullptr && *stored == service) return domain::Plan{};
+      spdlog::info("branch '{}': service {} {} from the config file", def.info.id, service.code,
+                   stored ? "updated" : "added");
+      return branch.PlanUpsertService(service, ctx);
+    });
+    if (!s.ok()) return s;
+  }
+  for (const auto& counter : def.counters) {
+    absl::Status s = upsert([&](const domain::Branch& branch,
+                                const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
+      const domain::Counter* stored = branch.FindCounter(counter.number);
+      if (stored != nullptr && stored->name == counter.name &&
+          stored->service_codes == counter.service_codes) {
+        return domain::Plan{};
+      }
+      spdlog::info("branch '{}': counter {} {} from the config file", def.info.id, counter.number,
+                   stored ? "updated" : "added");
+      return branch.PlanUpsertCounter(counter, ctx);
+    });
+    if (!s.ok()) return s;
+  }
+  return engine.ExecuteSync(
+      def.info.id, "config", [&](const domain::Branch& branch, const domain::CommandContext&) {
+        if (!(branch.info() == def.info)) {
+          spdlog::warn(
+              "branch '{}': name, time zone or rating window in the config file differ "
+              "from the stored branch; the stored ones stay in force",
+              def.info.id);
+        }
+        for (const auto& service : branch.services()) {
+          const bool listed =
+              std::any_of(def.services.begin(), def.services.end(),
+                          [&](const domain::ServiceConfig& s) { return s.code == service.code; });
+          if (!listed) {
+            spdlog::warn("branch '{}': service {} is not in the config file but is kept",
+                         def.info.id, service.code);
+          }
+        }
+        for (const auto& [number, counter] : branch.counters()) {
+          const bool listed =
+              std::any_of(def.counters.begin(), def.counters.end(),
+                          [&](const domain::Counter& c) { return c.number == number; });
+          if (!listed) {
+            spdlog::warn("branch '{}': counter {} is not in the config file but is kept",
+                         def.info.id, number);
+          }
+        }
+        return domain::Plan{};
+      });
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   std::unique_ptr<Server> server(new Server());
@@ -21,13 +88,19 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   server->engine_ = std::make_unique<runtime::Engine>(server->store_.get(), clock, options.threads);
   if (auto s = server->engine_->LoadAll(); !s.ok()) return s;
   for (const auto& def : options.branches) {
-    if (server->engine_->HasBranch(def.info.id)) continue;
-    if (auto s = server->engine_->CreateBranch(def.info, def.services, def.counters, "startup");
-        !s.ok()) {
+    absl::Status s;
+    if (server->engine_->HasBranch(def.info.id)) {
+      s = ApplyConfigToStoredBranch(*server->engine_, def);
+    } else {
+      s = server->engine_->CreateBranch(def.info, def.services, def.counters, "config");
+      if (s.ok()) {
+        spdlog::info("created branch '{}' ({} services, {} counters)", def.info.id,
+                     def.services.size(), def.counters.size());
+      }
+    }
+    if (!s.ok()) {
       return absl::Status(s.code(), absl::StrCat("branch '", def.info.id, "': ", s.message()));
     }
-    spdlog::info("created branch '{}' ({} services, {} counters)", def.info.id, def.services.size(),
-                 def.counters.size());
   }
 
   runtime::Engine& engine = *server->engine_;

@@ -17,7 +17,8 @@ namespace lobbyq::server {
 struct ServerOptions {
   std::string listen = "127.0.0.1:50051";  // port 0 picks a free one (tests)
   std::string db_path;                     // "" = private in-memory database
-  // Branches created at start-up unless the database already has them.
+  // Branches created at start-up; one the database already has gets the
+  // services and counters that are new or changed.
   std::vector<domain::BranchDefinition> branches;
   const Clock* clock = nullptr;  // null = the system clock
   int threads = 2;               // the branch strands' thread pool

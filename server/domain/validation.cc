@@ -60,6 +60,10 @@ absl::Status ValidateCounterNumber(uint32_t number) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateDeviceId(absl::string_view id, absl::string_view field) {
+  return id.empty() ? absl::OkStatus() : ValidateName(id, field);
+}
+
 absl::Status ValidateRequestId(absl::string_view request_id) {
   if (request_id.empty()) {
     return absl::InvalidArgumentError(

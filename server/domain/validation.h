@@ -23,6 +23,8 @@ absl::Status ValidateBranchId(absl::string_view id);
 // One upper-case letter A-Z.
 absl::Status ValidateServiceCode(absl::string_view code, absl::string_view field = "service_code");
 absl::Status ValidateCounterNumber(uint32_t number);
+// Optional (may be empty): a device's name as it appears in the event log.
+absl::Status ValidateDeviceId(absl::string_view id, absl::string_view field);
 // Required, 1..64 printable bytes.
 absl::Status ValidateRequestId(absl::string_view request_id);
 absl::Status ValidateBranchInfo(const BranchInfo& info);

@@ -43,11 +43,8 @@ grpc::ServerUnaryReactor* KioskServiceImpl::IssueTicket(grpc::CallbackServerCont
                                                         v1::TicketResponse* response) {
   auto priority = PriorityFromProto(request->priority());
   if (!priority.ok()) return Reject(context, "IssueTicket", priority.status());
-  if (request->kiosk_id().size() > domain::kMaxNameBytes) {
-    return Reject(
-        context, "IssueTicket",
-        absl::InvalidArgumentError(absl::StrCat("kiosk_id is ", request->kiosk_id().size(),
-                                                " bytes; at most ", domain::kMaxNameBytes)));
+  if (auto s = domain::ValidateDeviceId(request->kiosk_id(), "kiosk_id"); !s.ok()) {
+    return Reject(context, "IssueTicket", s);
   }
   const std::string actor =
       request->kiosk_id().empty() ? "kiosk" : absl::StrCat("kiosk:", request->kiosk_id());

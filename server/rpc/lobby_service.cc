@@ -42,15 +42,14 @@ class WatchFeed final : public runtime::LobbySubscriber {
       EnqueueLocked(std::move(update));
     }
     if (queue_.size() > kMaxBacklog) {
-      FinishLocked(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                "this watcher fell too far behind; reconnect to get a fresh "
-                                "snapshot"));
+      FinishLocked(absl::ResourceExhaustedError(
+          "this watcher fell too far behind; reconnect to get a fresh snapshot"));
     }
   }
 
   void OnClose() override {
     std::lock_guard lock(mu_);
-    FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down"));
+    FinishLocked(absl::UnavailableError("the server is shutting down"));
   }
 
   bool Closed() const override {
@@ -60,7 +59,7 @@ class WatchFeed final : public runtime::LobbySubscriber {
 
   // Reactor callbacks.
   void WriteDone(bool ok);
-  void Finish(const grpc::Status& status) {
+  void Finish(const absl::Status& status) {
     std::lock_guard lock(mu_);
     FinishLocked(status);
   }
@@ -71,13 +70,13 @@ class WatchFeed final : public runtime::LobbySubscriber {
 
  private:
   void EnqueueLocked(v1::LobbyUpdate update);
-  void FinishLocked(const grpc::Status& status);
+  void FinishLocked(const absl::Status& status);
 
   mutable std::mutex mu_;
   WatchReactor* reactor_;              // null once gRPC is done with the stream
   std::deque<v1::LobbyUpdate> queue_;  // front is being written while writing_
   bool writing_ = false;
-  std::optional<grpc::Status> finish_status_;  // set once Finish was decided
+  std::optional<absl::Status> finish_status_;  // set once Finish was decided
   bool finish_sent_ = false;
 };
 
@@ -87,7 +86,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::LobbyUpdate> {
   std::shared_ptr<WatchFeed> feed() { return feed_; }
 
   void OnWriteDone(bool ok) override { feed_->WriteDone(ok); }
-  void OnCancel() override { feed_->Finish(grpc::Status::CANCELLED); }
+  void OnCancel() override { feed_->Finish(absl::CancelledError("the watcher went away")); }
   void OnDone() override {
     feed_->Detach();
     delete this;
@@ -106,13 +105,13 @@ void WatchFeed::EnqueueLocked(v1::LobbyUpdate update) {
   }
 }
 
-void WatchFeed::FinishLocked(const grpc::Status& status) {
+void WatchFeed::FinishLocked(const absl::Status& status) {
   if (reactor_ == nullptr || finish_sent_) return;
   if (!finish_status_) finish_status_ = status;
   // gRPC allows Finish only with no write in flight; WriteDone sends it otherwise.
   if (!writing_) {
     finish_sent_ = true;
-    reactor_->Finish(*finish_status_);
+    reactor_->Finish(ToGrpcStatus(*finish_status_));
   }
 }
 
@@ -122,7 +121,7 @@ void WatchFeed::WriteDone(bool ok) {
   queue_.pop_front();
   if (reactor_ == nullptr) return;
   if (!ok) {
-    FinishLocked(grpc::Status::CANCELLED);
+    FinishLocked(absl::CancelledError("the watcher went away"));
     return;
   }
   if (finish_status_) {
@@ -155,7 +154,7 @@ grpc::ServerWriteReactor<v1::LobbyUpdate>* LobbyServiceImpl::WatchLobby(
   if (status.ok()) status = engine_.Subscribe(request->branch_id(), reactor->feed());
   if (!status.ok()) {
     spdlog::debug("WatchLobby branch={}: {}", request->branch_id(), status.ToString());
-    reactor->feed()->Finish(ToGrpcStatus(status));
+    reactor->feed()->Finish(status);
   }
   return reactor;
 }

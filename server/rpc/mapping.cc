@@ -184,6 +184,8 @@ void ToProto(const domain::Event& event, const domain::Branch& branch, v1::Lobby
   if (event.from_state) out->set_from_state(ToProto(*event.from_state));
   if (event.to_state) out->set_to_state(ToProto(*event.to_state));
   if (event.counter_state) out->set_counter_state(ToProto(*event.counter_state));
+  out->set_service_code(event.service_code);
+  out->set_detail(event.detail);
 }
 
 domain::ServiceConfig FromProto(const v1::ServiceConfig& service) {

@@ -22,6 +22,19 @@ struct Engine::BranchSlot {
 
 namespace {
 
+// The store keeps microseconds; a time finer than that would differ after a restart.
+absl::Time ToStoredPrecision(absl::Time t) { return absl::FromUnixMicros(absl::ToUnixMicros(t)); }
+
+std::string CurrentError() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
 absl::StatusOr<absl::TimeZone> LoadZone(const std::string& name) {
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(name, &zone)) {
@@ -68,8 +81,8 @@ absl::Status Engine::CreateBranch(const domain::BranchInfo& info,
                                   const std::vector<domain::ServiceConfig>& services,
                                   const std::vector<domain::Counter>& counters,
                                   const std::string& actor) {
-  auto change = domain::Branch::PlanCreate(info, services, counters,
-                                           domain::CommandContext{clock_->Now(), actor});
+  auto change = domain::Branch::PlanCreate(
+      info, services, counters, domain::CommandContext{ToStoredPrecision(clock_->Now()), actor});
   if (!change.ok()) return change.status();
   auto zone = LoadZone(info.timezone);
   if (!zone.ok()) return zone.status();
@@ -104,6 +117,11 @@ Engine::BranchSlot* Engine::FindSlot(const std::string& branch_id) const {
 }
 
 void Engine::Execute(const std::string& branch_id, std::string actor, PlanFn plan, DoneFn done) {
+  if (stopped_) {
+    done(absl::UnavailableError("the server is shutting down; try again shortly"), nullptr,
+         nullptr);
+    return;
+  }
   BranchSlot* slot = FindSlot(branch_id);
   if (slot == nullptr) {
     done(absl::NotFoundError(absl::StrCat("branch '", branch_id, "' does not exist")), nullptr,
@@ -114,8 +132,9 @@ void Engine::Execute(const std::string& branch_id, std::string actor, PlanFn pla
                                    done = std::move(done)] {
     try {
       RunOnStrand(*slot, actor, plan, done);
-    } catch (const std::exception& e) {
-      spdlog::error("branch '{}': command failed: {}", slot->branch.info().id, e.what());
+    } catch (...) {
+      // Only planning or the reply can get here (see RunOnStrand): nothing changed.
+      spdlog::error("branch '{}': command failed: {}", slot->branch.info().id, CurrentError());
       try {
         done(absl::InternalError("the server failed to process the request"), nullptr, nullptr);
       } catch (...) {
@@ -127,7 +146,7 @@ void Engine::Execute(const std::string& branch_id, std::string actor, PlanFn pla
 
 void Engine::RunOnStrand(BranchSlot& slot, const std::string& actor, const PlanFn& plan_fn,
                          const DoneFn& done) {
-  const domain::CommandContext ctx{clock_->Now(), actor};
+  const domain::CommandContext ctx{ToStoredPrecision(clock_->Now()), actor};
   absl::StatusOr<domain::Plan> plan = plan_fn(slot.branch, ctx);
   if (!plan.ok()) {
     done(plan.status(), nullptr, nullptr);
@@ -136,17 +155,40 @@ void Engine::RunOnStrand(BranchSlot& slot, const std::string& actor, const PlanF
   if (!plan->change.empty()) {
     if (absl::Status s = store_->Commit(plan->change); !s.ok()) {
       spdlog::error("branch '{}': commit failed: {}", slot.branch.info().id, s.ToString());
-      done(absl::UnavailableError("the change could not be saved; nothing was changed, try again"),
+      done(s.code() == absl::StatusCode::kUnavailable
+               ? absl::UnavailableError(
+                     "the change could not be saved; nothing was changed, try again")
+               : absl::InternalError("the change could not be saved; nothing was changed"),
            nullptr, nullptr);
       return;
     }
-    slot.branch.Apply(plan->change);
-    if (!plan->change.events.empty()) {
-      std::erase_if(slot.subscribers, [](const auto& sub) { return sub->Closed(); });
-      for (const auto& sub : slot.subscribers) sub->OnEvents(plan->change.events, slot.branch);
-    }
+    ApplyCommitted(slot, plan->change);
   }
   done(absl::OkStatus(), &slot.branch, &*plan);
+}
+
+void Engine::ApplyCommitted(BranchSlot& slot, const domain::Change& change) noexcept {
+  try {
+    slot.branch.Apply(change);
+  } catch (...) {
+    // Memory would now trail the database and could hand out a committed ticket
+    // id again. Stopping is safe: a restart rebuilds memory from the database.
+    spdlog::critical("branch '{}': applying a committed change failed ({}); stopping",
+                     slot.branch.info().id, CurrentError());
+    std::abort();
+  }
+  if (change.events.empty()) return;
+  std::erase_if(slot.subscribers, [](const auto& sub) { return sub->Closed(); });
+  std::erase_if(slot.subscribers, [&](const auto& sub) {
+    try {
+      sub->OnEvents(change.events, slot.branch);
+      return false;
+    } catch (...) {
+      spdlog::error("branch '{}': dropping a watcher that failed: {}", slot.branch.info().id,
+                    CurrentError());
+      return true;
+    }
+  });
 }
 
 absl::Status Engine::ExecuteSync(const std::string& branch_id, std::string actor, PlanFn plan,
@@ -167,16 +209,27 @@ absl::Status Engine::Subscribe(const std::string& branch_id, std::shared_ptr<Lob
   }
   boost::asio::post(slot->strand, [this, slot, sub = std::move(sub)]() mutable {
     try {
-      sub->OnSnapshot(slot->branch, clock_->Now());
+      // A watcher arriving after CloseSubscribers ran would otherwise wait out
+      // the whole shutdown deadline.
+      if (closing_) {
+        sub->OnClose();
+        return;
+      }
+      sub->OnSnapshot(slot->branch, ToStoredPrecision(clock_->Now()));
       slot->subscribers.push_back(std::move(sub));
-    } catch (const std::exception& e) {
-      spdlog::error("branch '{}': subscribe failed: {}", slot->branch.info().id, e.what());
+    } catch (...) {
+      spdlog::error("branch '{}': subscribe failed: {}", slot->branch.info().id, CurrentError());
+      try {
+        sub->OnClose();
+      } catch (...) {
+      }
     }
   });
   return absl::OkStatus();
 }
 
 void Engine::CloseSubscribers() {
+  closing_ = true;
   std::shared_lock lock(mu_);
   for (auto& [id, slot] : branches_) {
     boost::asio::post(slot->strand, [s = slot.get()] {
@@ -187,11 +240,7 @@ void Engine::CloseSubscribers() {
 }
 
 void Engine::Stop() {
-  {
-    std::unique_lock lock(mu_);
-    if (stopped_) return;
-    stopped_ = true;
-  }
+  if (stopped_.exchange(true)) return;
   CloseSubscribers();
   pool_.join();
 }

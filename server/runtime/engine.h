@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -91,6 +92,9 @@ class Engine {
   absl::StatusOr<std::unique_ptr<BranchSlot>> MakeSlot(domain::BranchSnapshot snapshot);
   void RunOnStrand(BranchSlot& slot, const std::string& actor, const PlanFn& plan,
                    const DoneFn& done);
+  // Applies a committed change and publishes it. Never fails: a change that is on
+  // disk but cannot be applied stops the process.
+  void ApplyCommitted(BranchSlot& slot, const domain::Change& change) noexcept;
 
   store::Store* store_;
   const Clock* clock_;
@@ -98,7 +102,8 @@ class Engine {
   mutable std::shared_mutex mu_;
   std::map<std::string, std::unique_ptr<BranchSlot>> branches_ ABSL_GUARDED_BY(mu_);
   std::mutex create_mu_;  // serializes CreateBranch, so two creates of one id cannot race
-  bool stopped_ = false;
+  std::atomic<bool> closing_ = false;  // subscribers are being told to go
+  std::atomic<bool> stopped_ = false;  // Execute answers UNAVAILABLE
 };
 
 }  // namespace lobbyq::runtime

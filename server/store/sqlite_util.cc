@@ -1,5 +1,12 @@
 #include "server/store/sqlite_util.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <sqlite3.h>
 
 #include <utility>
@@ -44,6 +51,37 @@ std::string Abbreviate(absl::string_view sql) {
 }
 
 }  // namespace
+
+absl::StatusOr<FileLock> FileLock::Acquire(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot open lock file ", path, ": ", std::strerror(errno)));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    ::close(fd);
+    if (error == EWOULDBLOCK) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the database is in use by another lobbyq-server (", path,
+                       " is locked); stop it or use another --data directory"));
+    }
+    return absl::UnavailableError(absl::StrCat("cannot lock ", path, ": ", std::strerror(error)));
+  }
+  return FileLock(fd);
+}
+
+FileLock& FileLock::operator=(FileLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing the descriptor releases the flock
+}
 
 absl::StatusOr<sqlite3*> OpenDatabase(const std::string& path) {
   // Long enough to ride out a backup or an operator's sqlite3 shell; a server

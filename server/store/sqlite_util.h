@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <utility>
 #include <variant>
 
 #include "absl/status/status.h"
@@ -19,6 +20,23 @@ namespace lobbyq::store {
 
 // NULL, INTEGER or TEXT, the only storage classes the schema uses.
 using SqlValue = std::variant<std::monostate, int64_t, absl::string_view>;
+
+// Holds an exclusive advisory lock (flock) on a file for as long as it lives.
+// The kernel drops it when the process dies, so a crash never leaves it stuck.
+class FileLock {
+ public:
+  // FailedPrecondition if another process holds the lock.
+  static absl::StatusOr<FileLock> Acquire(const std::string& path);
+  FileLock(FileLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  FileLock& operator=(FileLock&& other) noexcept;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  ~FileLock();
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
 
 // Opens (creating if needed) the database at `path`, "" or ":memory:" meaning a
 // private in-memory one, with extended result codes and a busy timeout. The caller

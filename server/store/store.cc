@@ -209,13 +209,14 @@ absl::StatusOr<Event> ReadEvent(const Statement& stmt) {
 }
 
 // The live states (domain::IsLive) are bound to ?2..?4: their tickets are
-// restored whatever their age.
+// restored whatever their age. A ticket finished lately is restored too, so the
+// rating pad can still rate it after a restart.
 constexpr absl::string_view kSelectTickets = R"sql(
 SELECT ticket_id, number, prefix, service_code, origin_service_code, priority, state,
   business_day, issued_at_us, first_called_at_us, called_at_us, started_at_us, finished_at_us,
   counter, recall_count, request_id, rating, rating_comment, rated_at_us
 FROM tickets
-WHERE branch_id = ?1 AND (state IN (?2, ?3, ?4) OR issued_at_us >= ?5)
+WHERE branch_id = ?1 AND (state IN (?2, ?3, ?4) OR issued_at_us >= ?5 OR finished_at_us >= ?5)
 ORDER BY ticket_id
 )sql";
 
@@ -261,10 +262,16 @@ absl::StatusOr<int64_t> QueryInt(sqlite3* db, absl::string_view sql,
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+  std::optional<FileLock> lock;
+  if (!path.empty() && path != ":memory:") {
+    absl::StatusOr<FileLock> acquired = FileLock::Acquire(path + ".lock");
+    if (!acquired.ok()) return acquired.status();
+    lock = *std::move(acquired);
+  }
   absl::StatusOr<sqlite3*> db = OpenDatabase(path);
   if (!db.ok()) return db.status();
-  std::unique_ptr<Store> store(new Store(*db));
-  std::lock_guard lock(store->mu_);
+  std::unique_ptr<Store> store(new Store(*db, std::move(lock)));
+  std::lock_guard guard(store->mu_);
   if (absl::Status s = store->Configure(); !s.ok()) return s;
   if (absl::Status s = store->Migrate(); !s.ok()) return s;
   return store;

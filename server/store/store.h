@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "server/domain/types.h"
+#include "server/store/sqlite_util.h"
 
 struct sqlite3;
 
@@ -22,7 +24,9 @@ class Store {
  public:
   // Opens or creates the database at `path` ("" or ":memory:" for a private
   // in-memory database) and applies every pending migration.
-  // Returns FailedPrecondition if the file was written by a newer lobbyq, and
+  // A file database is locked (`path`.lock) for the life of the Store.
+  // Returns FailedPrecondition if another process holds the lock or the file
+  // was written by a newer lobbyq, and
   // Internal/Unavailable (DataLoss for a corrupt file) for SQLite errors, naming
   // the file.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path);
@@ -54,7 +58,7 @@ class Store {
   static int LatestSchemaVersion();
 
  private:
-  explicit Store(sqlite3* db) : db_(db) {}
+  Store(sqlite3* db, std::optional<FileLock> lock) : lock_(std::move(lock)), db_(db) {}
   absl::Status Configure() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Migrate() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<int> UserVersion() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -65,6 +69,9 @@ class Store {
   absl::StatusOr<domain::BranchSnapshot> Read(const std::string& branch_id, absl::Time closed_since)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // Two servers writing one file would hand out the same ticket ids and
+  // overwrite each other's rows; the lock makes the second one refuse to start.
+  std::optional<FileLock> lock_;
   std::mutex mu_;
   sqlite3* const db_ ABSL_GUARDED_BY(mu_);
 };

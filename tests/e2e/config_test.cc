@@ -237,6 +237,10 @@ TEST(ConfigTest, ErrorsNameFileLineAndField) {
                    with(Branch(), 13, "      - number: one"),
                    13,
                    {"branches[0].counters[0].number", "one"}});
+  cases.push_back({"unknown log level",
+                   {"listen: 127.0.0.1:1", "log_level: verbose"},
+                   2,
+                   {"log_level", "verbose", "not a log level"}});
   cases.push_back({"counter number 0",
                    with(Branch(), 13, "      - number: 0"),
                    13,

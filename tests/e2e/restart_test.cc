@@ -1,6 +1,10 @@
 // A restart on the same database file brings every queue and counter back as
 // it was: nothing acknowledged is lost, nothing duplicated.
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "gmock/gmock.h"
 #include "tests/e2e/test_server.h"
 
@@ -203,6 +207,53 @@ TEST_F(RestartTest, RequestIdIsRememberedFor48HoursAcrossRestarts) {
   v1::TicketResponse again;
   ASSERT_TRUE(IsOk(Call(kiosk_.get(), &v1::KioskService::Stub::IssueTicket, req, &again)));
   EXPECT_EQ(again.ticket().ticket_id(), fresh.ticket().ticket_id());
+}
+
+// An operator edits the config file and restarts: new and changed services and
+// counters reach the stored branch; what the file dropped is kept, and the
+// queues are untouched.
+TEST_F(RestartTest, ChangedConfigFileReachesTheStoredBranch) {
+  v1::IssueTicketRequest req;
+  req.set_branch_id(kDemo);
+  req.set_service_code("A");
+  req.set_request_id("before-config-change");
+  v1::TicketResponse issued;
+  ASSERT_TRUE(IsOk(Call(kiosk_.get(), &v1::KioskService::Stub::IssueTicket, req, &issued)));
+  StopServer();
+
+  domain::BranchDefinition def = server::DemoBranch();
+  def.services[0].name_en = "Cash and coins";
+  def.services.push_back(domain::ServiceConfig{.code = "E",
+                                               .name_zh = "外汇",
+                                               .name_en = "Foreign exchange",
+                                               .target_wait = absl::Minutes(10),
+                                               .expected_service_time = absl::Minutes(6)});
+  def.counters.pop_back();  // counter 6 leaves the file
+  def.counters[0].service_codes = {"E", "A"};
+  def.counters.push_back(domain::Counter{.number = 7, .name = "窗口 7", .service_codes = {"A"}});
+  ASSERT_NO_FATAL_FAILURE(StartServer(db_.path(), 2, {def}));
+
+  v1::BranchConfig branch;
+  v1::GetBranchRequest get;
+  get.set_branch_id(kDemo);
+  ASSERT_TRUE(IsOk(Call(admin_.get(), &v1::AdminService::Stub::GetBranch, get, &branch)));
+  ASSERT_EQ(branch.services_size(), 5);
+  EXPECT_EQ(branch.services(0).name_en(), "Cash and coins");
+  EXPECT_EQ(branch.services(4).code(), "E");
+  std::map<uint32_t, std::vector<std::string>> profiles;
+  for (const auto& c : branch.counters()) {
+    profiles[c.number()] = {c.service_codes().begin(), c.service_codes().end()};
+  }
+  EXPECT_EQ(profiles[1], (std::vector<std::string>{"E", "A"}));
+  EXPECT_EQ(profiles[6], (std::vector<std::string>{"A", "B", "C", "D"})) << "dropped, but kept";
+  EXPECT_EQ(profiles[7], (std::vector<std::string>{"A"}));
+
+  v1::GetTicketRequest ticket;
+  ticket.set_branch_id(kDemo);
+  ticket.set_ticket_id(issued.ticket().ticket_id());
+  v1::TicketResponse after;
+  ASSERT_TRUE(IsOk(Call(kiosk_.get(), &v1::KioskService::Stub::GetTicket, ticket, &after)));
+  EXPECT_EQ(after.ticket().state(), v1::TICKET_STATE_WAITING);
 }
 
 }  // namespace

@@ -182,10 +182,11 @@ class E2eTest : public ::testing::Test {
 
   // Starts a server on a free port (db_path "" = private in-memory database)
   // and connects fresh stubs to it.
-  void StartServer(const std::string& db_path = "", int threads = 2) {
+  void StartServer(const std::string& db_path = "", int threads = 2,
+                   std::vector<domain::BranchDefinition> branches = {server::DemoBranch()}) {
     auto started = server::Server::Start(server::ServerOptions{.listen = "127.0.0.1:0",
                                                                .db_path = db_path,
-                                                               .branches = {server::DemoBranch()},
+                                                               .branches = std::move(branches),
                                                                .clock = &clock_,
                                                                .threads = threads});
     ASSERT_TRUE(started.ok()) << started.status();

@@ -101,6 +101,8 @@ TEST_F(E2eTest, WatchLobbySendsSnapshotThenEventsInOrder) {
   EXPECT_EQ(issued.ticket().number(), "A001");
   EXPECT_EQ(issued.to_state(), v1::TICKET_STATE_WAITING);
   EXPECT_EQ(issued.actor(), "kiosk:kiosk-1");
+  EXPECT_EQ(issued.service_code(), "A");
+  EXPECT_EQ(issued.detail(), "A001 normal");
 
   const v1::LobbyEvent called = watch.NextEvent();
   EXPECT_EQ(called.type(), v1::EVENT_TYPE_TICKET_CALLED);

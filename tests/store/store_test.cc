@@ -531,3 +531,22 @@ TEST_F(StoreTest, InMemoryDatabaseIsPrivateAndWorks) {
 
 }  // namespace
 }  // namespace lobbyq::store
+
+namespace lobbyq::store {
+namespace {
+
+// Regression: two servers on one data directory both handed out ticket 1.
+TEST_F(StoreTest, SecondOpenOfTheSameFileIsRefusedUntilTheFirstCloses) {
+  absl::StatusOr<std::unique_ptr<Store>> first = Store::Open(path_);
+  ASSERT_TRUE(first.ok()) << first.status();
+  absl::StatusOr<std::unique_ptr<Store>> second = Store::Open(path_);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(second.status().message(), HasSubstr("in use by another lobbyq-server"));
+  first->reset();
+  absl::StatusOr<std::unique_ptr<Store>> third = Store::Open(path_);
+  EXPECT_TRUE(third.ok()) << third.status();
+}
+
+}  // namespace
+}  // namespace lobbyq::store
