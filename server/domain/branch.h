@@ -15,9 +15,10 @@
 namespace lobbyq::domain {
 
 // How long IssueTicket remembers a request_id. A kiosk retries within seconds;
-// two days covers any retry while keeping restart and memory bounded. The
+// two days covers any retry while bounding what a restart must load. The
 // runtime restores at least this much history, so the answer is the same before
-// and after a restart.
+// and after a restart. (A running branch keeps older tickets in memory until
+// the next restart; pruning them belongs with the day-rollover timer.)
 inline constexpr absl::Duration kRequestIdRetention = absl::Hours(48);
 
 // Who does a command, and when. `now` comes from the injected clock.

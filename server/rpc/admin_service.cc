@@ -1,3 +1,7 @@
+#include <memory>
+#include <mutex>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "server/rpc/command.h"
 #include "server/rpc/mapping.h"
@@ -14,31 +18,60 @@ constexpr char kAdminActor[] = "admin";
 grpc::ServerUnaryReactor* AdminServiceImpl::CreateBranch(grpc::CallbackServerContext* context,
                                                          const v1::CreateBranchRequest* request,
                                                          v1::BranchConfig* response) {
-  domain::BranchDefinition def = FromProto(request->branch());
-  // A new branch has no strand yet, so it is committed here; admin calls are rare.
-  absl::Status status = engine_.CreateBranch(def.info, def.services, def.counters, kAdminActor);
-  if (!status.ok()) return Reject(context, "CreateBranch", status);
-  return RunCommand(
-      engine_, context, "CreateBranch", def.info.id, kAdminActor,
-      [](const domain::Branch&, const domain::CommandContext&) { return domain::Plan{}; },
-      [response](const domain::Branch& branch, const domain::Plan&) { ToProto(branch, response); });
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const std::string id = request->branch().id();
+  engine_.CreateBranchAsync(
+      FromProto(request->branch()), kAdminActor,
+      [this, reactor, response, id](const absl::Status& created) {
+        if (!created.ok()) {
+          reactor->Finish(ToGrpcStatus(created));
+          return;
+        }
+        engine_.Execute(
+            id, kAdminActor,
+            [](const domain::Branch&, const domain::CommandContext&) { return domain::Plan{}; },
+            [reactor, response](const absl::Status& s, const domain::Branch* branch,
+                                const domain::Plan*) {
+              if (s.ok()) ToProto(*branch, response);
+              reactor->Finish(ToGrpcStatus(s));
+            });
+      });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::ListBranches(grpc::CallbackServerContext* context,
                                                          const v1::ListBranchesRequest*,
                                                          v1::ListBranchesResponse* response) {
-  for (const auto& id : engine_.BranchIds()) {
-    v1::BranchConfig config;
-    absl::Status status = engine_.ExecuteSync(
-        id, kAdminActor,
-        [](const domain::Branch&, const domain::CommandContext&) { return domain::Plan{}; },
-        [&config](const absl::Status& s, const domain::Branch* branch, const domain::Plan*) {
-          if (s.ok()) ToProto(*branch, &config);
-        });
-    if (status.ok()) *response->add_branches() = std::move(config);
-  }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status::OK);
+  const std::vector<std::string> ids = engine_.BranchIds();
+  if (ids.empty()) {
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+  // Each branch is read on its own strand; the last one to answer replies.
+  struct Gather {
+    std::mutex mu;
+    std::vector<v1::BranchConfig> configs;
+    size_t pending;
+  };
+  auto gather = std::make_shared<Gather>();
+  gather->configs.resize(ids.size());
+  gather->pending = ids.size();
+  for (size_t i = 0; i < ids.size(); ++i) {
+    engine_.Execute(
+        ids[i], kAdminActor,
+        [](const domain::Branch&, const domain::CommandContext&) { return domain::Plan{}; },
+        [gather, i, reactor, response](const absl::Status& s, const domain::Branch* branch,
+                                       const domain::Plan*) {
+          std::lock_guard lock(gather->mu);
+          if (s.ok()) ToProto(*branch, &gather->configs[i]);
+          if (--gather->pending > 0) return;
+          for (auto& config : gather->configs) {
+            if (!config.id().empty()) *response->add_branches() = std::move(config);
+          }
+          reactor->Finish(grpc::Status::OK);
+        });
+  }
   return reactor;
 }
 

@@ -99,6 +99,25 @@ absl::Status Engine::CreateBranch(const domain::BranchInfo& info,
   return absl::OkStatus();
 }
 
+void Engine::CreateBranchAsync(domain::BranchDefinition def, std::string actor,
+                               std::function<void(const absl::Status&)> done) {
+  if (stopped_) {
+    done(absl::UnavailableError("the server is shutting down; try again shortly"));
+    return;
+  }
+  boost::asio::post(
+      pool_, [this, def = std::move(def), actor = std::move(actor), done = std::move(done)] {
+        absl::Status status;
+        try {
+          status = CreateBranch(def.info, def.services, def.counters, actor);
+        } catch (...) {
+          spdlog::error("creating branch '{}' failed: {}", def.info.id, CurrentError());
+          status = absl::InternalError("the server failed to create the branch");
+        }
+        done(status);
+      });
+}
+
 bool Engine::HasBranch(const std::string& branch_id) const {
   return FindSlot(branch_id) != nullptr;
 }

@@ -63,6 +63,10 @@ class Engine {
   absl::Status CreateBranch(const domain::BranchInfo& info,
                             const std::vector<domain::ServiceConfig>& services,
                             const std::vector<domain::Counter>& counters, const std::string& actor);
+  // The same, on the thread pool; `done` runs there. For RPC handlers, which
+  // must not block on a commit.
+  void CreateBranchAsync(domain::BranchDefinition def, std::string actor,
+                         std::function<void(const absl::Status&)> done);
   bool HasBranch(const std::string& branch_id) const;
   std::vector<std::string> BranchIds() const;
 
