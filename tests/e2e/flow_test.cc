@@ -497,5 +497,52 @@ TEST_F(E2eTest, HealthServiceReportsServing) {
   EXPECT_EQ(check(request, &ignored).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
+// Server reflection (what grpcurl and other tools use) has no generated C++ code
+// here either: one ServerReflectionInfo exchange asking list_services (field 7,
+// an empty string) over a generic bidi stream, and the answer must name our API.
+TEST_F(E2eTest, ServerReflectionListsTheLobbyqServices) {
+  grpc::GenericStub stub(channel_);
+  grpc::CompletionQueue cq;
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx);
+  auto call =
+      stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  auto step = [&](void* tag) {
+    void* got = nullptr;
+    bool ok = false;
+    EXPECT_TRUE(cq.Next(&got, &ok));
+    EXPECT_EQ(got, tag);
+    return ok;
+  };
+  int tags[5];
+  call->StartCall(&tags[0]);
+  ASSERT_TRUE(step(&tags[0]));
+  const std::string list_services("\x3a\x00", 2);
+  grpc::Slice slice(list_services);
+  grpc::ByteBuffer request(&slice, 1);
+  call->Write(request, &tags[1]);
+  ASSERT_TRUE(step(&tags[1]));
+  grpc::ByteBuffer response;
+  call->Read(&response, &tags[2]);
+  ASSERT_TRUE(step(&tags[2]));
+  call->WritesDone(&tags[3]);
+  step(&tags[3]);
+  grpc::Status status;
+  call->Finish(&status, &tags[4]);
+  step(&tags[4]);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  cq.Shutdown();
+
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  for (const char* service :
+       {"lobbyq.v1.KioskService", "lobbyq.v1.CounterService", "lobbyq.v1.LobbyService",
+        "lobbyq.v1.AdminService", "grpc.health.v1.Health"}) {
+    EXPECT_NE(bytes.find(service), std::string::npos) << service << " not listed";
+  }
+}
+
 }  // namespace
 }  // namespace lobbyq::e2e
