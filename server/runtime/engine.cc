@@ -84,18 +84,17 @@ absl::Status Engine::CreateBranch(const domain::BranchInfo& info,
   auto change = domain::Branch::PlanCreate(
       info, services, counters, domain::CommandContext{ToStoredPrecision(clock_->Now()), actor});
   if (!change.ok()) return change.status();
-  auto zone = LoadZone(info.timezone);
-  if (!zone.ok()) return zone.status();
+  auto slot = MakeSlot(domain::BranchSnapshot{.info = info});  // checks the time zone
+  if (!slot.ok()) return slot.status();
 
   std::lock_guard create_lock(create_mu_);
   if (HasBranch(info.id)) {
     return absl::AlreadyExistsError(absl::StrCat("branch '", info.id, "' already exists"));
   }
   if (auto s = store_->Commit(*change); !s.ok()) return s;
-  domain::Branch branch(domain::BranchSnapshot{.info = info}, *zone);
-  branch.Apply(*change);
+  (*slot)->branch.Apply(*change);
   std::unique_lock lock(mu_);
-  branches_[info.id] = std::make_unique<BranchSlot>(pool_, std::move(branch));
+  branches_[info.id] = *std::move(slot);
   return absl::OkStatus();
 }
 
