@@ -80,7 +80,7 @@ class Kiosk {
           absl::StrCat(s.waiting_count()),
           waiting ? client::ApproxDurationEn(client::ToAbslDuration(s.longest_wait())) : "-",
           // With no counter open any estimate would be a guess the customer holds us to.
-          s.open_counters() > 0
+          s.has_estimated_wait()
               ? client::ApproxDurationEn(client::ToAbslDuration(s.estimated_wait()))
               : "no counter open",
           absl::StrCat(s.open_counters()),
@@ -159,10 +159,8 @@ class Kiosk {
     }
     switch (t.state()) {
       case v1::TICKET_STATE_WAITING: {
-        const absl::Duration ewt = client::ToAbslDuration(t.estimated_wait());
         std::cout << client::PeopleAhead(t.people_ahead()) << "\n";
-        std::cout << "预计等待" << client::ApproxDurationZh(ewt) << " / Estimated wait "
-                  << client::ApproxDurationEn(ewt) << "\n";
+        std::cout << client::EstimatedWaitLine(t) << "\n";
         break;
       }
       case v1::TICKET_STATE_CALLED:

@@ -334,6 +334,13 @@ std::vector<std::string> BigText(std::string_view text) {
   return rows;
 }
 
+std::string EstimatedWaitLine(const v1::Ticket& ticket) {
+  if (!ticket.has_estimated_wait()) return "暂无窗口开放，请稍候 / No counter is open yet";
+  const absl::Duration ewt = ToAbslDuration(ticket.estimated_wait());
+  return absl::StrCat("预计等待", ApproxDurationZh(ewt), " / Estimated wait ",
+                      ApproxDurationEn(ewt));
+}
+
 std::string TicketSlip(const v1::Ticket& ticket, const std::string& service_name_zh,
                        const std::string& service_name_en) {
   // nullopt marks a rule across the box.
@@ -352,9 +359,7 @@ std::string TicketSlip(const v1::Ticket& ticket, const std::string& service_name
     case v1::TICKET_STATE_WAITING: {
       // People ahead and the estimate only mean something while the ticket waits.
       lines.emplace_back(PeopleAhead(ticket.people_ahead()));
-      const absl::Duration ewt = ToAbslDuration(ticket.estimated_wait());
-      lines.emplace_back(absl::StrCat("预计等待", ApproxDurationZh(ewt), " / Estimated wait ",
-                                      ApproxDurationEn(ewt)));
+      lines.emplace_back(EstimatedWaitLine(ticket));
       break;
     }
     case v1::TICKET_STATE_CALLED:

@@ -69,6 +69,10 @@ std::string RenderTable(const std::vector<std::string>& header,
 // The number in 5-line block letters (A-Z, 0-9; anything else is left out).
 std::vector<std::string> BigText(std::string_view text);
 
+// "预计等待约 4 分钟 / Estimated wait about 4 min", or that no counter is open yet
+// (the server gives no estimate then).
+std::string EstimatedWaitLine(const v1::Ticket& ticket);
+
 // What the kiosk prints for the customer: a box with the number big and centred, the
 // service in both languages, the people ahead, the estimated wait, the time issued, the
 // priority when it is not normal, and the ticket id to ask about it later. With both names

@@ -152,11 +152,11 @@ int Branch::PeopleAhead(const Ticket& ticket) const {
       std::distance(queue.begin(), queue.lower_bound({ticket.issued_at, ticket.id})));
 }
 
-absl::Duration Branch::EstimatedWait(const Ticket& ticket) const {
-  if (ticket.state != TicketState::kWaiting) return absl::ZeroDuration();
+std::optional<absl::Duration> Branch::EstimatedWait(const Ticket& ticket) const {
+  if (ticket.state != TicketState::kWaiting) return std::nullopt;
   const ServiceConfig* service = FindService(ticket.service_code);
-  if (service == nullptr) return absl::ZeroDuration();
-  const int servers = std::max(1, OpenCountersServing(ticket.service_code));
+  const int servers = OpenCountersServing(ticket.service_code);
+  if (service == nullptr || servers == 0) return std::nullopt;
   return service->expected_service_time * PeopleAhead(ticket) / servers;
 }
 
@@ -168,8 +168,9 @@ std::vector<ServiceView> Branch::ServiceViews(absl::Time now) const {
       view.waiting_count = static_cast<int>(it->second.size());
       view.longest_wait = std::max(absl::ZeroDuration(), now - std::get<0>(*it->second.begin()));
     }
-    view.estimated_wait =
-        service.expected_service_time * view.waiting_count / std::max(1, view.open_counters);
+    if (view.open_counters > 0) {
+      view.estimated_wait = service.expected_service_time * view.waiting_count / view.open_counters;
+    }
     views.push_back(view);
   }
   return views;

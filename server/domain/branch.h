@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -39,7 +40,8 @@ struct ServiceView {
   const ServiceConfig* config = nullptr;
   int waiting_count = 0;
   absl::Duration longest_wait = absl::ZeroDuration();
-  absl::Duration estimated_wait = absl::ZeroDuration();
+  // For a ticket taken now; none while no counter serving the service is open.
+  std::optional<absl::Duration> estimated_wait;
   int open_counters = 0;
 };
 
@@ -110,8 +112,9 @@ class Branch {
   // Waiting tickets ahead of `ticket` in its queue; 0 unless it is WAITING.
   int PeopleAhead(const Ticket& ticket) const;
   // A first, queue-length estimate: people ahead x expected service time / open
-  // counters serving the service (at least one). Zero unless WAITING.
-  absl::Duration EstimatedWait(const Ticket& ticket) const;
+  // counters serving the service. None unless WAITING, and none while no such
+  // counter is open: any number then would be a guess the customer holds us to.
+  std::optional<absl::Duration> EstimatedWait(const Ticket& ticket) const;
   absl::CivilDay BusinessDay(absl::Time t) const;
   // WAITING tickets of a service, in calling order.
   std::vector<const Ticket*> Waiting(const std::string& service_code) const;

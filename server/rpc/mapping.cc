@@ -109,7 +109,7 @@ void ToProto(const domain::Ticket& ticket, const domain::Branch& branch, v1::Tic
   out->set_recall_count(ticket.recall_count);
   out->set_business_day(absl::FormatCivilTime(ticket.business_day));
   out->set_people_ahead(branch.PeopleAhead(ticket));
-  ToProto(branch.EstimatedWait(ticket), out->mutable_estimated_wait());
+  if (auto wait = branch.EstimatedWait(ticket)) ToProto(*wait, out->mutable_estimated_wait());
   out->set_rating(ticket.rating);
   out->set_rating_comment(ticket.rating_comment);
 }
@@ -126,7 +126,7 @@ void ToProto(const domain::ServiceView& view, v1::ServiceStatus* out) {
   ToProto(*view.config, out->mutable_service());
   out->set_waiting_count(view.waiting_count);
   ToProto(view.longest_wait, out->mutable_longest_wait());
-  ToProto(view.estimated_wait, out->mutable_estimated_wait());
+  if (view.estimated_wait) ToProto(*view.estimated_wait, out->mutable_estimated_wait());
   out->set_open_counters(view.open_counters);
 }
 

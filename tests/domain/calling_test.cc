@@ -131,10 +131,10 @@ TEST_F(CallingTest, EstimatedWaitIsPeopleAheadTimesServiceTimeOverOpenCounters) 
   EXPECT_EQ(branch().EstimatedWait(sixth), absl::Minutes(5) * 5 / 2);
   Pause(2);  // a paused counter serves nobody
   EXPECT_EQ(branch().EstimatedWait(sixth), absl::Minutes(25));
-  Close(1);  // nobody open: still estimated as if one counter were
-  EXPECT_EQ(branch().EstimatedWait(sixth), absl::Minutes(25));
   Close(3);  // counter 3 serves C only, so it never counted for A
   EXPECT_EQ(branch().EstimatedWait(sixth), absl::Minutes(25));
+  Close(1);  // nobody serving A is open: no honest estimate exists
+  EXPECT_EQ(branch().EstimatedWait(sixth), std::nullopt);
 }
 
 TEST_F(CallingTest, EstimatedWaitUsesTheQueueTheTicketIsInNow) {
@@ -158,11 +158,11 @@ TEST_F(CallingTest, OnlyWaitingTicketsHaveAnEstimate) {
   const uint64_t id = Issue("A");
   Call(1);
   EXPECT_EQ(Call(4), id);
-  EXPECT_EQ(branch().EstimatedWait(T(id)), absl::ZeroDuration());
+  EXPECT_EQ(branch().EstimatedWait(T(id)), std::nullopt);
   Start(4);
   Finish(4);
   EXPECT_EQ(branch().PeopleAhead(T(id)), 0);
-  EXPECT_EQ(branch().EstimatedWait(T(id)), absl::ZeroDuration());
+  EXPECT_EQ(branch().EstimatedWait(T(id)), std::nullopt);
 }
 
 TEST_F(CallingTest, ServiceViewsShowQueuesLongestWaitAndEstimate) {

@@ -75,13 +75,13 @@ TEST_F(E2eTest, Walkthrough) {
   EXPECT_EQ(a2.number(), "A002");
   EXPECT_EQ(a2.people_ahead(), 1);
   EXPECT_NE(a2.ticket_id(), a1.ticket_id());
-  // One person ahead x 4 min of cash service / at least one counter.
-  EXPECT_EQ(Seconds(a2.estimated_wait()), 240);
+  // Every counter is still closed: no estimate rather than a made-up one.
+  EXPECT_FALSE(a2.has_estimated_wait());
 
   services = ListServices();
   EXPECT_EQ(FindService(services, "A")->waiting_count(), 2);
   EXPECT_EQ(FindService(services, "B")->waiting_count(), 0);
-  EXPECT_EQ(Seconds(FindService(services, "A")->estimated_wait()), 480);
+  EXPECT_FALSE(FindService(services, "A")->has_estimated_wait());
 
   clock_.Advance(absl::Minutes(3));
   services = ListServices();
@@ -96,6 +96,15 @@ TEST_F(E2eTest, Walkthrough) {
   EXPECT_EQ(FindService(services, "A")->open_counters(), 1);
   EXPECT_EQ(FindService(services, "B")->open_counters(), 1);
   EXPECT_EQ(FindService(services, "C")->open_counters(), 0);
+  // Two waiting x 4 min of cash service / one open counter.
+  EXPECT_EQ(Seconds(FindService(services, "A")->estimated_wait()), 480);
+  EXPECT_FALSE(FindService(services, "C")->has_estimated_wait());
+  v1::GetTicketRequest get;
+  get.set_branch_id(kDemo);
+  get.set_ticket_id(a2.ticket_id());
+  v1::TicketResponse a2_now;
+  ASSERT_TRUE(IsOk(Call(kiosk_.get(), &v1::KioskService::Stub::GetTicket, get, &a2_now)));
+  EXPECT_EQ(Seconds(a2_now.ticket().estimated_wait()), 240);  // one ahead x 4 min / 1
 
   v1::TicketActionResponse called = CallNext(1);
   ASSERT_TRUE(called.has_ticket());
