@@ -102,14 +102,19 @@ std::string DescribeLobby(const v1::LobbyStatus& lobby) {
       "\n", client::RenderTable({"Counter", "状态 State", "Profile", "Current ticket"}, counters));
 }
 
-int Status(const Options& options) {
+grpc::Status FetchLobby(const Options& options, v1::LobbyStatus* lobby) {
   auto stub = v1::LobbyService::NewStub(client::MakeChannel(options.server));
   v1::GetLobbyStatusRequest request;
   request.set_branch_id(options.branch);
+  return client::CallWithDeadline(
+      [&](grpc::ClientContext* c) { return stub->GetLobbyStatus(c, request, lobby); });
+}
+
+int Status(const Options& options) {
   v1::LobbyStatus lobby;
-  grpc::Status status = client::CallWithDeadline(
-      [&](grpc::ClientContext* c) { return stub->GetLobbyStatus(c, request, &lobby); });
-  if (!status.ok()) return Fail(status, options);
+  if (grpc::Status status = FetchLobby(options, &lobby); !status.ok()) {
+    return Fail(status, options);
+  }
   std::cout << DescribeLobby(lobby);
   return 0;
 }
@@ -135,6 +140,13 @@ int Branches(const Options& options) {
 // Prints the lobby once, then every event as it happens, until Ctrl-C or `count`
 // events. Signals are taken by sigwait, so the watcher thread never sees them.
 int Watch(const Options& options, int count) {
+  // The watcher reconnects through any failure; a branch that does not exist (or
+  // a server that is not there) should end the command instead.
+  v1::LobbyStatus first;
+  if (grpc::Status status = FetchLobby(options, &first); !status.ok()) {
+    return Fail(status, options);
+  }
+
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -179,6 +191,7 @@ int Watch(const Options& options, int count) {
 int Main(int argc, char** argv) {
   CLI::App app{"lobbyq-admin: watch the lobby, see queues and counters, list branches"};
   app.require_subcommand(1);
+  app.fallthrough();  // --server and --branch also after the subcommand, as in the other clients
   Options options;
   app.add_option("--server", options.server, "lobbyq server HOST:PORT")->capture_default_str();
   app.add_option("--branch", options.branch, "branch id")->capture_default_str();

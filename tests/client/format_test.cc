@@ -1,0 +1,306 @@
+// Unit tests of the clients' shared rendering: display widths, bilingual wording, the
+// ticket slip and the one-line error texts.
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <grpcpp/support/status.h>
+
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "common/client/format.h"
+#include "common/client/status_text.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lobbyq/v1/types.pb.h"
+
+namespace lobbyq::client {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// --- DisplayWidth ---
+
+TEST(DisplayWidthTest, AsciiTakesOneColumnEach) {
+  EXPECT_EQ(DisplayWidth(""), 0u);
+  EXPECT_EQ(DisplayWidth("A001"), 4u);
+  EXPECT_EQ(DisplayWidth("Cash & VIP"), 10u);
+}
+
+TEST(DisplayWidthTest, CjkTakesTwoColumnsEach) {
+  EXPECT_EQ(DisplayWidth("现金业务"), 8u);
+  EXPECT_EQ(DisplayWidth("现金业务 Cash"), 13u);
+  EXPECT_EQ(DisplayWidth("，"), 2u);  // fullwidth comma
+}
+
+TEST(DisplayWidthTest, ColourEscapeSequencesTakeNoColumns) {
+  EXPECT_EQ(DisplayWidth("\x1b[31m"), 0u);
+  EXPECT_EQ(DisplayWidth("\x1b[31m! error\x1b[0m"), 7u);
+  EXPECT_EQ(DisplayWidth("\x1b[1;33m现金\x1b[0m"), 4u);
+}
+
+TEST(DisplayWidthTest, BoxDrawingAndBlocksAreNarrow) {
+  EXPECT_EQ(DisplayWidth("┌──┐"), 4u);
+  EXPECT_EQ(DisplayWidth("███"), 3u);
+}
+
+// --- PadRight / Center / TruncateToWidth ---
+
+TEST(PadRightTest, PadsToDisplayWidthNotBytes) {
+  EXPECT_EQ(PadRight("现金", 6), "现金  ");
+  EXPECT_EQ(DisplayWidth(PadRight("现金", 6)), 6u);
+  EXPECT_EQ(PadRight("Cash", 6), "Cash  ");
+  EXPECT_EQ(PadRight("\x1b[31mA\x1b[0m", 3), "\x1b[31mA\x1b[0m  ");
+}
+
+TEST(PadRightTest, NeverCutsAWiderString) {
+  EXPECT_EQ(PadRight("现金业务", 3), "现金业务");
+  EXPECT_EQ(PadRight("", 0), "");
+}
+
+TEST(CenterTest, CentresByDisplayWidth) {
+  EXPECT_EQ(Center("现", 6), "  现  ");
+  // An odd remainder goes to the right.
+  EXPECT_EQ(Center("现", 5), " 现  ");
+  EXPECT_EQ(Center("ab", 5), " ab  ");
+  EXPECT_EQ(DisplayWidth(Center("现金业务 Cash", 30)), 30u);
+}
+
+TEST(CenterTest, LeavesAWiderStringAlone) {
+  EXPECT_EQ(Center("现金业务", 4), "现金业务");
+  EXPECT_EQ(Center("现金业务", 8), "现金业务");
+}
+
+TEST(TruncateToWidthTest, CutsBetweenCharacters) {
+  EXPECT_EQ(TruncateToWidth("现金业务", 8), "现金业务");
+  EXPECT_EQ(TruncateToWidth("现金业务", 5), "现金");
+  EXPECT_EQ(TruncateToWidth("现金业务", 1), "");
+  EXPECT_EQ(TruncateToWidth("ab现金", 3), "ab");
+  EXPECT_EQ(TruncateToWidth("ab现金", 4), "ab现");
+  EXPECT_EQ(TruncateToWidth("Cash", 0), "");
+  EXPECT_EQ(TruncateToWidth("Cash", 10), "Cash");
+}
+
+TEST(TruncateToWidthTest, NeverCutsInsideAUtf8CharacterAtAnyWidth) {
+  const std::string text = "A001 现金业务 Cash · 理财/贵宾 Wealth ★☆ 请到 3 号窗口";
+  const std::size_t full = DisplayWidth(text);
+  for (std::size_t width = 0; width <= full + 2; ++width) {
+    SCOPED_TRACE(width);
+    const std::string cut = TruncateToWidth(text, width);
+    ASSERT_EQ(text.compare(0, cut.size(), cut), 0) << "not a prefix: " << cut;
+    if (cut.size() < text.size()) {
+      EXPECT_FALSE(IsContinuationByte(text[cut.size()])) << "cut inside a character: " << cut;
+    }
+    EXPECT_LE(DisplayWidth(cut), width);
+    // The longest prefix that fits: at most one wide character short.
+    EXPECT_GE(DisplayWidth(cut) + 1, std::min(width, full));
+  }
+}
+
+TEST(TruncateToWidthTest, KeepsEscapeSequencesWhole) {
+  const std::string red = "\x1b[31m";
+  const std::string cut = TruncateToWidth(red + "现金业务", 3);
+  EXPECT_EQ(cut, red + "现");
+  EXPECT_EQ(DisplayWidth(cut), 2u);
+  // Width 0 still never splits the sequence.
+  const std::string none = TruncateToWidth(red + "Cash", 0);
+  EXPECT_TRUE(none.empty() || none == red) << none;
+}
+
+// --- Durations ---
+
+TEST(ApproxDurationTest, English) {
+  EXPECT_EQ(ApproxDurationEn(absl::ZeroDuration()), "under 1 min");
+  EXPECT_EQ(ApproxDurationEn(absl::Seconds(29)), "under 1 min");
+  EXPECT_EQ(ApproxDurationEn(absl::Seconds(30)), "about 1 min");
+  EXPECT_EQ(ApproxDurationEn(absl::Minutes(12)), "about 12 min");
+  EXPECT_EQ(ApproxDurationEn(absl::Minutes(12) + absl::Seconds(29)), "about 12 min");
+  EXPECT_EQ(ApproxDurationEn(absl::Minutes(12) + absl::Seconds(30)), "about 13 min");
+  EXPECT_EQ(ApproxDurationEn(absl::Minutes(60)), "about 1 h");
+  EXPECT_EQ(ApproxDurationEn(absl::Minutes(65)), "about 1 h 5 min");
+  EXPECT_EQ(ApproxDurationEn(absl::Hours(2) + absl::Minutes(1)), "about 2 h 1 min");
+}
+
+TEST(ApproxDurationTest, Chinese) {
+  EXPECT_EQ(ApproxDurationZh(absl::ZeroDuration()), "不到 1 分钟");
+  EXPECT_EQ(ApproxDurationZh(absl::Minutes(12)), "约 12 分钟");
+  EXPECT_EQ(ApproxDurationZh(absl::Minutes(60)), "约 1 小时");
+  EXPECT_EQ(ApproxDurationZh(absl::Minutes(65)), "约 1 小时 5 分钟");
+}
+
+TEST(ApproxDurationTest, NegativeCountsAsZero) {
+  EXPECT_EQ(ApproxDurationEn(absl::Minutes(-5)), "under 1 min");
+  EXPECT_EQ(ApproxDurationEn(absl::Seconds(-1)), "under 1 min");
+  EXPECT_EQ(ApproxDurationZh(absl::Minutes(-5)), "不到 1 分钟");
+  EXPECT_EQ(ApproxDurationEn(-absl::InfiniteDuration()), "under 1 min");
+}
+
+// --- Words ---
+
+TEST(BilingualTest, JoinsBothLanguages) {
+  EXPECT_EQ(Bilingual({"等待", "Waiting"}), "等待 Waiting");
+  EXPECT_EQ(Bilingual({"等待", "Waiting"}, " / "), "等待 / Waiting");
+  EXPECT_EQ(Bilingual(PriorityLabel(v1::PRIORITY_CLASS_GREEN_CHANNEL), " / "),
+            "爱心通道 / Green channel");
+  EXPECT_EQ(Bilingual(PriorityLabel(v1::PRIORITY_CLASS_UNSPECIFIED)), "普通 Normal");
+  EXPECT_EQ(Bilingual(TicketStateLabel(v1::TICKET_STATE_CALLED)), "已呼叫 Called");
+  EXPECT_EQ(Bilingual(CounterStateLabel(v1::COUNTER_STATE_CLOSED)), "关闭 Closed");
+}
+
+TEST(PeopleAheadTest, CountsOrSaysNext) {
+  EXPECT_EQ(PeopleAhead(3), "前面还有 3 人 / 3 people ahead");
+  EXPECT_EQ(PeopleAhead(1), "前面还有 1 人 / 1 person ahead");
+  EXPECT_EQ(PeopleAhead(0), "您是下一位 / You are next");
+}
+
+// --- EstimatedWaitLine / TicketSlip ---
+
+v1::Ticket WaitingTicket() {
+  v1::Ticket t;
+  t.set_branch_id("demo");
+  t.set_ticket_id(42);
+  t.set_number("A012");
+  t.set_service_code("A");
+  t.set_origin_service_code("A");
+  t.set_priority(v1::PRIORITY_CLASS_NORMAL);
+  t.set_state(v1::TICKET_STATE_WAITING);
+  t.mutable_issued_at()->set_seconds(1709515800);  // 2024-03-04 01:30 UTC
+  t.set_people_ahead(3);
+  t.mutable_estimated_wait()->set_seconds(12 * 60);
+  return t;
+}
+
+TEST(EstimatedWaitLineTest, WithAnEstimate) {
+  EXPECT_EQ(EstimatedWaitLine(WaitingTicket()), "预计等待约 12 分钟 / Estimated wait about 12 min");
+  v1::Ticket t = WaitingTicket();
+  t.mutable_estimated_wait()->set_seconds(65 * 60);
+  EXPECT_EQ(EstimatedWaitLine(t), "预计等待约 1 小时 5 分钟 / Estimated wait about 1 h 5 min");
+  t.mutable_estimated_wait()->set_seconds(0);
+  EXPECT_EQ(EstimatedWaitLine(t), "预计等待不到 1 分钟 / Estimated wait under 1 min");
+}
+
+TEST(EstimatedWaitLineTest, NoCounterOpen) {
+  v1::Ticket t = WaitingTicket();
+  t.clear_estimated_wait();
+  EXPECT_EQ(EstimatedWaitLine(t), "暂无窗口开放，请稍候 / No counter is open yet");
+}
+
+// Every line of the slip's box takes the same number of columns, CJK included.
+void ExpectRectangularBox(const std::string& slip) {
+  std::vector<std::string> lines = absl::StrSplit(slip, '\n', absl::SkipEmpty());
+  ASSERT_GE(lines.size(), 5u) << slip;
+  EXPECT_EQ(lines.front().rfind("┌", 0), 0u) << lines.front();
+  EXPECT_EQ(lines.back().rfind("└", 0), 0u) << lines.back();
+  const std::size_t width = DisplayWidth(lines.front());
+  for (const std::string& line : lines) {
+    EXPECT_EQ(DisplayWidth(line), width) << "line '" << line << "' in\n" << slip;
+  }
+}
+
+TEST(TicketSlipTest, WaitingTicketWithEstimate) {
+  const std::string slip = TicketSlip(WaitingTicket(), "现金业务", "Cash");
+  EXPECT_THAT(slip, HasSubstr("现金业务 Cash"));
+  EXPECT_THAT(slip, HasSubstr("前面还有 3 人 / 3 people ahead"));
+  EXPECT_THAT(slip, HasSubstr("预计等待约 12 分钟 / Estimated wait about 12 min"));
+  EXPECT_THAT(slip, HasSubstr("A012 · 查询编号 Ticket ID 42"));
+  EXPECT_THAT(slip, HasSubstr("取号时间 "));
+  EXPECT_THAT(slip, Not(HasSubstr("Green channel")));
+  EXPECT_THAT(slip, Not(HasSubstr("No counter is open")));
+  ExpectRectangularBox(slip);
+}
+
+TEST(TicketSlipTest, NextInLineWithoutOpenCounter) {
+  v1::Ticket t = WaitingTicket();
+  t.set_people_ahead(0);
+  t.clear_estimated_wait();
+  const std::string slip = TicketSlip(t, "现金业务", "Cash");
+  EXPECT_THAT(slip, HasSubstr("您是下一位 / You are next"));
+  EXPECT_THAT(slip, HasSubstr("暂无窗口开放，请稍候 / No counter is open yet"));
+  EXPECT_THAT(slip, Not(HasSubstr("people ahead")));
+  ExpectRectangularBox(slip);
+}
+
+TEST(TicketSlipTest, GreenChannelIsNamed) {
+  v1::Ticket t = WaitingTicket();
+  t.set_priority(v1::PRIORITY_CLASS_GREEN_CHANNEL);
+  const std::string slip = TicketSlip(t, "现金业务", "Cash");
+  EXPECT_THAT(slip, HasSubstr("爱心通道 / Green channel"));
+  ExpectRectangularBox(slip);
+}
+
+TEST(TicketSlipTest, UnknownNamesShowTheCode) {
+  v1::Ticket t = WaitingTicket();
+  t.set_number("D007");
+  t.set_service_code("D");
+  const std::string slip = TicketSlip(t, "", "");
+  EXPECT_THAT(slip, HasSubstr("D007 · 查询编号 Ticket ID 42"));
+  std::vector<std::string> lines = absl::StrSplit(slip, '\n', absl::SkipEmpty());
+  bool code_line = false;
+  for (const std::string& line : lines) {
+    if (line.find("│") == 0 && line.find(" D ") != std::string::npos) code_line = true;
+  }
+  EXPECT_TRUE(code_line) << slip;
+  ExpectRectangularBox(slip);
+}
+
+TEST(TicketSlipTest, CalledTicketSaysWhereToGo) {
+  v1::Ticket t = WaitingTicket();
+  t.set_state(v1::TICKET_STATE_CALLED);
+  t.set_counter(3);
+  t.clear_estimated_wait();
+  const std::string slip = TicketSlip(t, "现金业务", "Cash");
+  EXPECT_THAT(slip, HasSubstr("请到 3 号窗口 / Please go to counter 3"));
+  EXPECT_THAT(slip, Not(HasSubstr("people ahead")));
+  EXPECT_THAT(slip, Not(HasSubstr("Estimated wait")));
+  ExpectRectangularBox(slip);
+}
+
+TEST(TicketSlipTest, LongNamesWidenTheBoxEvenly) {
+  std::string long_zh;
+  for (int i = 0; i < 30; ++i) long_zh += "理";
+  const std::string slip = TicketSlip(WaitingTicket(), long_zh, "A very long English service name");
+  EXPECT_THAT(slip, HasSubstr(long_zh));
+  ExpectRectangularBox(slip);
+}
+
+// --- DescribeStatus ---
+
+TEST(DescribeStatusTest, UnavailableNamesTheServer) {
+  const std::string text = DescribeStatus(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                                       "failed to connect to all "
+                                                       "addresses; last error: ..."),
+                                          "127.0.0.1:1");
+  EXPECT_THAT(text, HasSubstr("cannot reach"));
+  EXPECT_THAT(text, HasSubstr("127.0.0.1:1"));
+  EXPECT_THAT(text, Not(HasSubstr("\n")));
+}
+
+TEST(DescribeStatusTest, FailedPreconditionIsNotAllowedNow) {
+  EXPECT_EQ(DescribeStatus(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                                        "counter 1 is closed; open it first"),
+                           "127.0.0.1:50051"),
+            "not allowed now: counter 1 is closed; open it first");
+}
+
+TEST(DescribeStatusTest, NotFoundAndInvalidArgument) {
+  EXPECT_EQ(DescribeStatus(grpc::Status(grpc::StatusCode::NOT_FOUND, "service Z"), "s:1"),
+            "not found: service Z");
+  EXPECT_EQ(DescribeStatus(grpc::Status(grpc::StatusCode::NOT_FOUND, ""), "s:1"), "not found");
+  EXPECT_EQ(DescribeStatus(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                        "service_code: 'a1' is not one letter"),
+                           "s:1"),
+            "invalid: service_code: 'a1' is not one letter");
+}
+
+TEST(DescribeStatusTest, AlwaysOneLine) {
+  EXPECT_EQ(DescribeStatus(
+                grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "line one\nline two"), "s:1"),
+            "not allowed now: line one line two");
+}
+
+}  // namespace
+}  // namespace lobbyq::client
