@@ -92,7 +92,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
     if (server->engine_->HasBranch(def.info.id)) {
       s = ApplyConfigToStoredBranch(*server->engine_, def);
     } else {
-      s = server->engine_->CreateBranch(def.info, def.services, def.counters, "config");
+      s = server->engine_->CreateBranch(def, "config");
       if (s.ok()) {
         spdlog::info("created branch '{}' ({} services, {} counters)", def.info.id,
                      def.services.size(), def.counters.size());

@@ -34,16 +34,14 @@ Branch::Branch(BranchSnapshot snapshot, absl::TimeZone zone)
   Apply(rows);
 }
 
-absl::StatusOr<Change> Branch::PlanCreate(const BranchInfo& info,
-                                          const std::vector<ServiceConfig>& services,
-                                          const std::vector<Counter>& counters,
-                                          const CommandContext& ctx) {
-  if (auto s = ValidateBranchDefinition({info, services, counters}); !s.ok()) return s;
+absl::StatusOr<Change> Branch::PlanCreate(const BranchDefinition& def, const CommandContext& ctx) {
+  if (auto s = ValidateBranchDefinition(def); !s.ok()) return s;
+  const BranchInfo& info = def.info;
   Change change;
   change.branch_id = info.id;
   change.branch = info;
-  change.services = services;
-  for (const auto& config : counters) {
+  change.services = def.services;
+  for (const auto& config : def.counters) {
     change.counters.push_back(Counter{.number = config.number,
                                       .name = config.name,
                                       .service_codes = config.service_codes,
@@ -55,8 +53,8 @@ absl::StatusOr<Change> Branch::PlanCreate(const BranchInfo& info,
             .branch_id = info.id,
             .type = EventType::kConfigChanged,
             .actor = ctx.actor,
-            .detail = absl::StrCat("branch created with ", services.size(), " services and ",
-                                   counters.size(), " counters")});
+            .detail = absl::StrCat("branch created with ", def.services.size(), " services and ",
+                                   def.counters.size(), " counters")});
   return change;
 }
 

@@ -60,10 +60,7 @@ class Branch {
 
   // The Change that creates a new branch with its services and counters (all
   // counters start closed). InvalidArgument names the first bad field.
-  static absl::StatusOr<Change> PlanCreate(const BranchInfo& info,
-                                           const std::vector<ServiceConfig>& services,
-                                           const std::vector<Counter>& counters,
-                                           const CommandContext& ctx);
+  static absl::StatusOr<Change> PlanCreate(const BranchDefinition& def, const CommandContext& ctx);
 
   // Applies committed rows. Rows replace what is held under the same key.
   void Apply(const Change& change);

@@ -27,14 +27,12 @@ grpc::ServerUnaryReactor* AdminServiceImpl::CreateBranch(grpc::CallbackServerCon
           reactor->Finish(ToGrpcStatus(created));
           return;
         }
-        engine_.Execute(
-            id, kAdminActor,
-            [](const domain::Branch&, const domain::CommandContext&) { return domain::Plan{}; },
-            [reactor, response](const absl::Status& s, const domain::Branch* branch,
-                                const domain::Plan*) {
-              if (s.ok()) ToProto(*branch, response);
-              reactor->Finish(ToGrpcStatus(s));
-            });
+        engine_.Execute(id, kAdminActor, ReadOnly,
+                        [reactor, response](const absl::Status& s, const domain::Branch* branch,
+                                            const domain::Plan*) {
+                          if (s.ok()) ToProto(*branch, response);
+                          reactor->Finish(ToGrpcStatus(s));
+                        });
       });
   return reactor;
 }
@@ -58,19 +56,17 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListBranches(grpc::CallbackServerCon
   gather->configs.resize(ids.size());
   gather->pending = ids.size();
   for (size_t i = 0; i < ids.size(); ++i) {
-    engine_.Execute(
-        ids[i], kAdminActor,
-        [](const domain::Branch&, const domain::CommandContext&) { return domain::Plan{}; },
-        [gather, i, reactor, response](const absl::Status& s, const domain::Branch* branch,
-                                       const domain::Plan*) {
-          std::lock_guard lock(gather->mu);
-          if (s.ok()) ToProto(*branch, &gather->configs[i]);
-          if (--gather->pending > 0) return;
-          for (auto& config : gather->configs) {
-            if (!config.id().empty()) *response->add_branches() = std::move(config);
-          }
-          reactor->Finish(grpc::Status::OK);
-        });
+    engine_.Execute(ids[i], kAdminActor, ReadOnly,
+                    [gather, i, reactor, response](
+                        const absl::Status& s, const domain::Branch* branch, const domain::Plan*) {
+                      std::lock_guard lock(gather->mu);
+                      if (s.ok()) ToProto(*branch, &gather->configs[i]);
+                      if (--gather->pending > 0) return;
+                      for (auto& config : gather->configs) {
+                        if (!config.id().empty()) *response->add_branches() = std::move(config);
+                      }
+                      reactor->Finish(grpc::Status::OK);
+                    });
   }
   return reactor;
 }
@@ -79,8 +75,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::GetBranch(grpc::CallbackServerContex
                                                       const v1::GetBranchRequest* request,
                                                       v1::BranchConfig* response) {
   return RunCommand(
-      engine_, context, "GetBranch", request->branch_id(), kAdminActor,
-      [](const domain::Branch&, const domain::CommandContext&) { return domain::Plan{}; },
+      engine_, context, "GetBranch", request->branch_id(), kAdminActor, ReadOnly,
       [response](const domain::Branch& branch, const domain::Plan&) { ToProto(branch, response); });
 }
 

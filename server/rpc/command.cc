@@ -7,6 +7,10 @@
 
 namespace lobbyq::rpc {
 
+absl::StatusOr<domain::Plan> ReadOnly(const domain::Branch&, const domain::CommandContext&) {
+  return domain::Plan{};
+}
+
 grpc::ServerUnaryReactor* Reject(grpc::CallbackServerContext* context, const char* method,
                                  const absl::Status& status) {
   spdlog::debug("{} rejected: {}", method, status.ToString());

@@ -12,6 +12,10 @@ namespace lobbyq::rpc {
 
 using ReplyFn = std::function<void(const domain::Branch&, const domain::Plan&)>;
 
+// The plan of a query: it changes nothing, so nothing is committed and the reply
+// reads the branch on its strand.
+absl::StatusOr<domain::Plan> ReadOnly(const domain::Branch&, const domain::CommandContext&);
+
 // The shape of every unary RPC: check the branch id, run the command on the
 // branch's strand (plan -> commit -> apply), fill the reply, finish. Any error
 // on the way is finished through ToGrpcStatus.

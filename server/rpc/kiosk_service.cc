@@ -28,14 +28,12 @@ ReplyFn TicketReply(v1::TicketResponse* response) {
 grpc::ServerUnaryReactor* KioskServiceImpl::ListServices(grpc::CallbackServerContext* context,
                                                          const v1::ListServicesRequest* request,
                                                          v1::ListServicesResponse* response) {
-  return RunCommand(
-      engine_, context, "ListServices", request->branch_id(), "kiosk",
-      [](const domain::Branch&, const domain::CommandContext&) { return domain::Plan{}; },
-      [this, response](const domain::Branch& branch, const domain::Plan&) {
-        for (const auto& view : branch.ServiceViews(engine_.clock().Now())) {
-          ToProto(view, response->add_services());
-        }
-      });
+  return RunCommand(engine_, context, "ListServices", request->branch_id(), "kiosk", ReadOnly,
+                    [this, response](const domain::Branch& branch, const domain::Plan&) {
+                      for (const auto& view : branch.ServiceViews(engine_.clock().Now())) {
+                        ToProto(view, response->add_services());
+                      }
+                    });
 }
 
 grpc::ServerUnaryReactor* KioskServiceImpl::IssueTicket(grpc::CallbackServerContext* context,

@@ -139,12 +139,10 @@ void WatchFeed::WriteDone(bool ok) {
 grpc::ServerUnaryReactor* LobbyServiceImpl::GetLobbyStatus(grpc::CallbackServerContext* context,
                                                            const v1::GetLobbyStatusRequest* request,
                                                            v1::LobbyStatus* response) {
-  return RunCommand(
-      engine_, context, "GetLobbyStatus", request->branch_id(), "lobby",
-      [](const domain::Branch&, const domain::CommandContext&) { return domain::Plan{}; },
-      [this, response](const domain::Branch& branch, const domain::Plan&) {
-        ToProto(branch, engine_.clock().Now(), response);
-      });
+  return RunCommand(engine_, context, "GetLobbyStatus", request->branch_id(), "lobby", ReadOnly,
+                    [this, response](const domain::Branch& branch, const domain::Plan&) {
+                      ToProto(branch, engine_.clock().Now(), response);
+                    });
 }
 
 grpc::ServerWriteReactor<v1::LobbyUpdate>* LobbyServiceImpl::WatchLobby(

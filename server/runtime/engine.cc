@@ -77,12 +77,10 @@ absl::Status Engine::LoadAll(absl::Duration keep_closed) {
   return absl::OkStatus();
 }
 
-absl::Status Engine::CreateBranch(const domain::BranchInfo& info,
-                                  const std::vector<domain::ServiceConfig>& services,
-                                  const std::vector<domain::Counter>& counters,
-                                  const std::string& actor) {
+absl::Status Engine::CreateBranch(const domain::BranchDefinition& def, const std::string& actor) {
+  const domain::BranchInfo& info = def.info;
   auto change = domain::Branch::PlanCreate(
-      info, services, counters, domain::CommandContext{ToStoredPrecision(clock_->Now()), actor});
+      def, domain::CommandContext{ToStoredPrecision(clock_->Now()), actor});
   if (!change.ok()) return change.status();
   auto slot = MakeSlot(domain::BranchSnapshot{.info = info});  // checks the time zone
   if (!slot.ok()) return slot.status();
@@ -108,7 +106,7 @@ void Engine::CreateBranchAsync(domain::BranchDefinition def, std::string actor,
       pool_, [this, def = std::move(def), actor = std::move(actor), done = std::move(done)] {
         absl::Status status;
         try {
-          status = CreateBranch(def.info, def.services, def.counters, actor);
+          status = CreateBranch(def, actor);
         } catch (...) {
           spdlog::error("creating branch '{}' failed: {}", def.info.id, CurrentError());
           status = absl::InternalError("the server failed to create the branch");

@@ -60,9 +60,7 @@ class Engine {
 
   // Creates a branch unless one with that id exists (then AlreadyExists).
   // Blocks until committed; safe from any thread.
-  absl::Status CreateBranch(const domain::BranchInfo& info,
-                            const std::vector<domain::ServiceConfig>& services,
-                            const std::vector<domain::Counter>& counters, const std::string& actor);
+  absl::Status CreateBranch(const domain::BranchDefinition& def, const std::string& actor);
   // The same, on the thread pool; `done` runs there. For RPC handlers, which
   // must not block on a commit.
   void CreateBranchAsync(domain::BranchDefinition def, std::string actor,

@@ -384,7 +384,7 @@ TEST(CreateTest, PlanCreateMakesOneChangeWithEverythingAndOneEvent) {
   Counter open_in_config = CounterConfig(1, {"A"});
   open_in_config.state = CounterState::kOpen;
   open_in_config.current_ticket_id = 7;
-  auto change = Branch::PlanCreate(Info("main"), DefaultServices(), {open_in_config}, ctx);
+  auto change = Branch::PlanCreate({Info("main"), DefaultServices(), {open_in_config}}, ctx);
   ASSERT_THAT(change, IsOk());
   EXPECT_EQ(change->branch_id, "main");
   EXPECT_EQ(change->branch, Info("main"));
@@ -403,7 +403,7 @@ TEST(CreateTest, PlanCreateRejectsABadDefinition) {
   const CommandContext ctx{.now = kOpening, .actor = "admin"};
   auto create = [&](BranchInfo info, std::vector<ServiceConfig> services,
                     std::vector<Counter> counters) {
-    return Branch::PlanCreate(info, services, counters, ctx).status();
+    return Branch::PlanCreate({info, services, counters}, ctx).status();
   };
   const auto services = DefaultServices();
   EXPECT_THAT(create(Info("Main"), services, {}), StatusIs(kInvalidArgument));

@@ -108,7 +108,7 @@ class Lobby {
                  std::vector<ServiceConfig> services = DefaultServices(),
                  std::vector<Counter> counters = DefaultCounters(), absl::Time start = kOpening)
       : clock(start) {
-    auto created = Branch::PlanCreate(Info(branch_id), services, counters, Ctx("admin"));
+    auto created = Branch::PlanCreate({Info(branch_id), services, counters}, Ctx("admin"));
     if (!created.ok()) {
       ADD_FAILURE() << "PlanCreate failed: " << created.status();
       created = Change{.branch_id = branch_id, .branch = Info(branch_id)};
