@@ -1,22 +1,29 @@
-// lobbyq-admin: watch a branch's lobby live, see its queues and counters, list branches.
+// lobbyq-admin: watch a branch's lobby live, see its queues and counters, list branches;
+// preview the calling order, list appointments, configure counters and branch policy.
 
+#include <algorithm>
 #include <csignal>
 #include <exception>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 #include <CLI/CLI.hpp>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/client/channel.h"
 #include "common/client/format.h"
 #include "common/client/lobby_watcher.h"
 #include "common/client/services.h"
 #include "common/client/status_text.h"
 #include "lobbyq/v1/admin.grpc.pb.h"
+#include "lobbyq/v1/appointment.grpc.pb.h"
 #include "lobbyq/v1/lobby.grpc.pb.h"
 
 namespace lobbyq::admin {
@@ -64,6 +71,14 @@ std::string DescribeEvent(const v1::LobbyEvent& event, const client::ServiceName
                           client::Bilingual(client::CounterStateLabel(event.counter_state())));
     case v1::EVENT_TYPE_CONFIG_CHANGED:
       return absl::StrCat(at, "  配置 Config      changed by ", event.actor());
+    case v1::EVENT_TYPE_TICKET_REINSTATED:
+      return absl::StrCat(at, "  恢复 Reinstated  ", t.number(), " waits again in ",
+                          names.Label(t.service_code()));
+    case v1::EVENT_TYPE_APPOINTMENT_BOOKED:
+    case v1::EVENT_TYPE_APPOINTMENT_CANCELLED:
+    case v1::EVENT_TYPE_APPOINTMENT_CHECKED_IN:
+    case v1::EVENT_TYPE_APPOINTMENT_MISSED:
+      return absl::StrCat(at, "  预约 Appointment ", event.service_code(), " ", event.detail());
     default:
       return absl::StrCat(at, "  状态 State       ", t.number(), " ",
                           client::Bilingual(client::TicketStateLabel(event.from_state())), " -> ",
@@ -92,14 +107,17 @@ std::string DescribeLobby(const v1::LobbyStatus& lobby) {
          c.has_current_ticket()
              ? absl::StrCat(c.current_ticket().number(), " ",
                             client::Bilingual(client::TicketStateLabel(c.current_ticket().state())))
-             : "-"});
+             : "-",
+         client::CounterPolicyText(c.counter())});
   }
   return absl::StrCat(
       lobby.branch_name(), " (", lobby.branch_id(), "), business day ", lobby.business_day(),
       "\n\n",
       client::RenderTable({"Code", "业务 Service", "Waiting", "Longest wait", "Open counters"},
                           services),
-      "\n", client::RenderTable({"Counter", "状态 State", "Profile", "Current ticket"}, counters));
+      "\n",
+      client::RenderTable({"Counter", "状态 State", "Profile", "Current ticket", "Calling"},
+                          counters));
 }
 
 grpc::Status FetchLobby(const Options& options, v1::LobbyStatus* lobby) {
@@ -134,6 +152,265 @@ int Branches(const Options& options) {
                     absl::StrCat(b.counters_size())});
   }
   std::cout << client::RenderTable({"Branch", "Name", "Time zone", "Services", "Counters"}, rows);
+  return 0;
+}
+
+grpc::Status GetBranch(const Options& options, v1::BranchConfig* branch) {
+  auto stub = v1::AdminService::NewStub(client::MakeChannel(options.server));
+  v1::GetBranchRequest request;
+  request.set_branch_id(options.branch);
+  return client::CallWithDeadline(
+      [&](grpc::ClientContext* c) { return stub->GetBranch(c, request, branch); });
+}
+
+// Times shown are the branch's local time; this machine's when its zone is unknown here.
+absl::TimeZone ZoneOf(const v1::BranchConfig& branch) {
+  absl::TimeZone zone;
+  if (absl::LoadTimeZone(branch.timezone(), &zone)) return zone;
+  std::cerr << kProgram << ": time zone " << branch.timezone()
+            << " unknown here; showing this machine's local time\n";
+  return absl::LocalTimeZone();
+}
+
+int Preview(const Options& options) {
+  v1::BranchConfig branch;
+  if (grpc::Status status = GetBranch(options, &branch); !status.ok()) {
+    return Fail(status, options);
+  }
+  auto stub = v1::LobbyService::NewStub(client::MakeChannel(options.server));
+  v1::PreviewOrderRequest request;
+  request.set_branch_id(options.branch);
+  v1::PreviewOrderResponse response;
+  grpc::Status status = client::CallWithDeadline(
+      [&](grpc::ClientContext* c) { return stub->PreviewOrder(c, request, &response); });
+  if (!status.ok()) return Fail(status, options);
+  std::cout << "Calling order if every open counter called now (" << branch.name() << "):\n"
+            << client::PreviewTable(response, ZoneOf(branch));
+  return 0;
+}
+
+int Appointments(const Options& options, std::string day) {
+  v1::BranchConfig branch;
+  if (grpc::Status status = GetBranch(options, &branch); !status.ok()) {
+    return Fail(status, options);
+  }
+  if (day.empty()) {
+    v1::LobbyStatus lobby;  // the branch's business day, as the server sees it
+    if (grpc::Status status = FetchLobby(options, &lobby); !status.ok()) {
+      return Fail(status, options);
+    }
+    day = lobby.business_day();
+  } else if (!client::ParseDay(day)) {
+    std::cerr << kProgram << ": invalid: --day '" << day << "' is not a day; write YYYY-MM-DD\n";
+    return 2;
+  }
+  auto stub = v1::AppointmentService::NewStub(client::MakeChannel(options.server));
+  v1::ListAppointmentsRequest request;
+  request.set_branch_id(options.branch);
+  request.set_day(day);
+  v1::ListAppointmentsResponse response;
+  grpc::Status status = client::CallWithDeadline(
+      [&](grpc::ClientContext* c) { return stub->ListAppointments(c, request, &response); });
+  if (!status.ok()) return Fail(status, options);
+  std::cout << "Appointments on " << day << " (" << branch.name() << "):\n"
+            << client::AppointmentsTable(response, ZoneOf(branch));
+  return 0;
+}
+
+// What `lobbyq-admin counter N ...` asks to change; unset = keep the counter's value.
+struct CounterChange {
+  uint32_t number = 0;
+  std::optional<std::string> name;
+  std::optional<std::string> services;  // "A,B"
+  std::optional<std::string> strategy;
+  std::optional<std::string> rules;
+  std::optional<bool> green_channel;
+};
+
+// Adds a counter or changes the given fields of an existing one (UpsertCounter takes the
+// whole configuration, so the rest comes from GetBranch).
+int Counter(const Options& options, const CounterChange& change) {
+  const auto usage = [](const std::string& what) {
+    std::cerr << kProgram << ": invalid: " << what << "\n";
+    return 2;
+  };
+  v1::BranchConfig branch;
+  if (grpc::Status status = GetBranch(options, &branch); !status.ok()) {
+    return Fail(status, options);
+  }
+  v1::CounterConfig config;
+  bool exists = false;
+  for (const v1::CounterConfig& c : branch.counters()) {
+    if (c.number() == change.number) {
+      config = c;
+      exists = true;
+    }
+  }
+  if (!exists) {
+    if (!change.services) {
+      return usage(
+          absl::StrCat("counter ", change.number,
+                       " is new: give its services in calling order, e.g. --services A,B"));
+    }
+    config.set_number(change.number);
+    config.set_name(absl::StrCat("窗口 ", change.number));
+  }
+  const bool changes_something =
+      change.name || change.services || change.strategy || change.rules || change.green_channel;
+  if (exists && !changes_something) {
+    std::cout << "Counter " << config.number() << " (" << config.name()
+              << "): " << absl::StrJoin(config.service_codes(), ",") << " · "
+              << client::CounterPolicyText(config) << "\n";
+    return 0;
+  }
+  if (change.name) config.set_name(*change.name);
+  if (change.services) {
+    config.clear_service_codes();
+    for (absl::string_view code : absl::StrSplit(*change.services, ',', absl::SkipWhitespace())) {
+      config.add_service_codes(absl::AsciiStrToUpper(absl::StripAsciiWhitespace(code)));
+    }
+  }
+  if (change.strategy) {
+    const std::optional<v1::CallStrategy> strategy = client::ParseStrategy(*change.strategy);
+    if (!strategy) {
+      return usage(absl::StrCat("--strategy '", *change.strategy,
+                                "' is not a strategy; use in_order, longest_wait or counted"));
+    }
+    config.set_strategy(*strategy);
+  }
+  if (change.rules) {
+    if (absl::Status s = client::ParseCountedRules(*change.rules, &config); !s.ok()) {
+      return usage(std::string(s.message()));
+    }
+    // Rules are for the counted strategy; giving them says which strategy is meant.
+    if (!change.strategy) config.set_strategy(v1::CALL_STRATEGY_COUNTED);
+  }
+  if (change.green_channel) config.set_green_channel(*change.green_channel);
+
+  auto stub = v1::AdminService::NewStub(client::MakeChannel(options.server));
+  v1::UpsertCounterRequest request;
+  request.set_branch_id(options.branch);
+  *request.mutable_counter() = config;
+  v1::CounterStatus response;
+  grpc::Status status = client::CallWithDeadline(
+      [&](grpc::ClientContext* c) { return stub->UpsertCounter(c, request, &response); });
+  if (!status.ok()) return Fail(status, options);
+  const v1::CounterConfig& saved = response.counter();
+  std::cout << "Counter " << saved.number() << " " << (exists ? "updated" : "added") << " ("
+            << saved.name() << "): " << absl::StrJoin(saved.service_codes(), ",") << " · "
+            << client::CounterPolicyText(saved) << "\n";
+  return 0;
+}
+
+// What `lobbyq-admin policy --x ...` asks to change, as text from the command line.
+struct PolicyChange {
+  std::optional<int> recall_limit;
+  std::optional<int> booking_horizon_days;
+  // Durations ("30m", "0") by setting name, and times of day ("09:00").
+  std::vector<std::pair<std::string, std::string>> durations;
+  std::vector<std::pair<std::string, std::string>> times;
+  std::optional<std::string> reinstate_placement;
+  std::optional<std::string> transfer_placement;
+  bool empty() const {
+    return !recall_limit && !booking_horizon_days && durations.empty() && times.empty() &&
+           !reinstate_placement && !transfer_placement;
+  }
+};
+
+google::protobuf::Duration* DurationField(v1::BranchPolicy* p, const std::string& name) {
+  if (name == "auto_no_show_after") return p->mutable_auto_no_show_after();
+  if (name == "reinstate_grace") return p->mutable_reinstate_grace();
+  if (name == "checkin_early") return p->mutable_checkin_early();
+  if (name == "checkin_late") return p->mutable_checkin_late();
+  if (name == "appointment_lead") return p->mutable_appointment_lead();
+  if (name == "slot_length") return p->mutable_slot_length();
+  if (name == "opening_time") return p->mutable_opening_time();
+  if (name == "closing_time") return p->mutable_closing_time();
+  return nullptr;
+}
+
+void SetDuration(absl::Duration d, google::protobuf::Duration* out) {
+  const int64_t seconds = absl::IDivDuration(d, absl::Seconds(1), &d);
+  out->set_seconds(seconds);
+  out->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(d)));
+}
+
+// Shows the branch's calling and appointment settings, or changes the given ones first.
+int Policy(const Options& options, const PolicyChange& change) {
+  v1::BranchConfig branch;
+  if (change.empty()) {
+    if (grpc::Status status = GetBranch(options, &branch); !status.ok()) {
+      return Fail(status, options);
+    }
+  } else {
+    v1::UpdateBranchRequest request;
+    request.set_branch_id(options.branch);
+    v1::BranchPolicy* policy = request.mutable_policy();
+    if (change.recall_limit) policy->set_recall_limit(*change.recall_limit);
+    if (change.booking_horizon_days) policy->set_booking_horizon_days(*change.booking_horizon_days);
+    for (const auto& [name, text] : change.durations) {
+      absl::Duration d;
+      if (!absl::ParseDuration(text, &d)) {
+        std::cerr << kProgram << ": invalid: --" << name << " '" << text
+                  << "' is not a duration; write e.g. 90s, 10m or 1h\n";
+        return 2;
+      }
+      SetDuration(d, DurationField(policy, name));
+    }
+    for (const auto& [name, text] : change.times) {
+      const std::optional<absl::Duration> d = client::ParseTimeOfDay(text);
+      if (!d) {
+        std::cerr << kProgram << ": invalid: --" << name << " '" << text
+                  << "' is not a time of day; write HH:MM, e.g. 09:00\n";
+        return 2;
+      }
+      SetDuration(*d, DurationField(policy, name));
+    }
+    for (const auto& [text, set] :
+         {std::pair{change.reinstate_placement,
+                    +[](v1::BranchPolicy*p, v1::Placement v) { p->set_reinstate_placement(v); }},
+          std::pair{change.transfer_placement,
+                    +[](v1::BranchPolicy*p, v1::Placement v) { p->set_transfer_placement(v); }}}) {
+      if (!text) continue;
+      const std::optional<v1::Placement> placement = client::ParsePlacement(*text);
+      if (!placement) {
+        std::cerr << kProgram << ": invalid: placement '" << *text
+                  << "'; use by_issue_time, front or end\n";
+        return 2;
+      }
+      set(policy, *placement);
+    }
+    auto stub = v1::AdminService::NewStub(client::MakeChannel(options.server));
+    grpc::Status status = client::CallWithDeadline(
+        [&](grpc::ClientContext* c) { return stub->UpdateBranch(c, request, &branch); });
+    if (!status.ok()) return Fail(status, options);
+    std::cout << "Policy updated.\n";
+  }
+  std::cout << branch.name() << " (" << branch.id() << "), time zone " << branch.timezone() << "\n"
+            << client::PolicyTable(branch.policy());
+  std::vector<std::vector<std::string>> services;
+  for (const v1::ServiceConfig& s : branch.services()) {
+    const absl::Duration max_wait =
+        s.has_max_wait() ? client::ToAbslDuration(s.max_wait()) : absl::ZeroDuration();
+    services.push_back(
+        {s.code(), client::ServiceLabel("", s.name_zh(), s.name_en()),
+         client::SettingDuration(s.target_wait()),
+         max_wait > absl::ZeroDuration()
+             ? absl::FormatDuration(max_wait)
+             : absl::StrCat(absl::FormatDuration(2 * client::ToAbslDuration(s.target_wait())),
+                            " (2 x target)"),
+         s.appointment_capacity() > 0 ? absl::StrCat(s.appointment_capacity(), " per slot")
+                                      : "no appointments"});
+  }
+  std::cout << "\n"
+            << client::RenderTable(
+                   {"Code", "业务 Service", "Target wait", "Max wait", "Appointments"}, services);
+  std::vector<std::vector<std::string>> counters;
+  for (const v1::CounterConfig& c : branch.counters()) {
+    counters.push_back({absl::StrCat(c.number()), c.name(), absl::StrJoin(c.service_codes(), ","),
+                        client::CounterPolicyText(c)});
+  }
+  std::cout << "\n" << client::RenderTable({"Counter", "Name", "Profile", "Calling"}, counters);
   return 0;
 }
 
@@ -189,7 +466,9 @@ int Watch(const Options& options, int count) {
 }
 
 int Main(int argc, char** argv) {
-  CLI::App app{"lobbyq-admin: watch the lobby, see queues and counters, list branches"};
+  CLI::App app{
+      "lobbyq-admin: watch the lobby, see queues and counters, list branches, preview the "
+      "calling order, list appointments, configure counters and branch policy"};
   app.require_subcommand(1);
   app.fallthrough();  // --server and --branch also after the subcommand, as in the other clients
   Options options;
@@ -202,6 +481,63 @@ int Main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   auto* status = app.add_subcommand("status", "every queue and counter of the branch now");
   auto* branches = app.add_subcommand("branches", "every branch the server holds");
+  auto* preview = app.add_subcommand(
+      "preview",
+      "the order in which waiting tickets would be called now, by which counter and why");
+  std::string day;
+  auto* appointments = app.add_subcommand("appointments", "the appointments of a day");
+  appointments->add_option("--day", day, "YYYY-MM-DD (default: today at the branch)");
+
+  CounterChange counter_change;
+  auto* counter = app.add_subcommand(
+      "counter", "show a counter's calling policy, or add or change the counter");
+  counter->add_option("number", counter_change.number, "counter number")
+      ->required()
+      ->check(CLI::Range(1, 999));
+  counter->add_option("--name", counter_change.name, "its name on displays, e.g. 爱心窗口");
+  counter->add_option("--services", counter_change.services,
+                      "its profile: service codes in calling order, e.g. A,B");
+  counter
+      ->add_option("--strategy", counter_change.strategy,
+                   "in_order (first service of the profile with someone waiting), "
+                   "longest_wait (whoever waited longest, after priority) or counted (--rules)")
+      ->check(CLI::IsMember({"in_order", "longest_wait", "counted"}, CLI::ignore_case));
+  counter->add_option("--rules", counter_change.rules,
+                      "for counted: class:quota rules then the fallback class, e.g. "
+                      "appointment:1,green_channel:2,vip:1,normal (implies --strategy counted)");
+  bool green = false;
+  auto* green_flag = counter->add_flag("--green-channel,!--no-green-channel", green,
+                                       "make it (or stop it being) the green-channel counter "
+                                       "(爱心窗口), which takes green-channel tickets first");
+
+  PolicyChange policy_change;
+  auto* policy = app.add_subcommand("policy",
+                                    "show the branch's calling and appointment settings, or "
+                                    "change the ones given");
+  policy->add_option("--recall-limit", policy_change.recall_limit,
+                     "recalls per call; then the next call marks a no-show (0-10)");
+  policy->add_option("--booking-horizon-days", policy_change.booking_horizon_days,
+                     "days ahead a slot can be booked");
+  policy->add_option("--reinstate-placement", policy_change.reinstate_placement,
+                     "where a reinstated ticket goes: by_issue_time or end");
+  policy->add_option("--transfer-placement", policy_change.transfer_placement,
+                     "where a transferred ticket goes by default: by_issue_time, front or end");
+  std::vector<std::pair<std::string, std::string>> duration_options = {
+      {"auto_no_show_after", "an unanswered call becomes a no-show after this; 0 = never"},
+      {"reinstate_grace", "how long a no-show can be reinstated"},
+      {"checkin_early", "check-in opens this long before the slot"},
+      {"checkin_late", "check-in closes this long after the slot"},
+      {"appointment_lead", "an early check-in is called from slot - lead"},
+      {"slot_length", "length of an appointment slot, e.g. 30m"}};
+  std::vector<std::string> duration_values(duration_options.size());
+  for (std::size_t i = 0; i < duration_options.size(); ++i) {
+    std::string flag = "--" + duration_options[i].first;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    policy->add_option(flag, duration_values[i], duration_options[i].second);
+  }
+  std::string opening_time, closing_time;
+  policy->add_option("--opening-time", opening_time, "first appointment slot, HH:MM local");
+  policy->add_option("--closing-time", closing_time, "end of the last slot, HH:MM local");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -211,6 +547,22 @@ int Main(int argc, char** argv) {
   if (*watch) return Watch(options, count);
   if (*status) return Status(options);
   if (*branches) return Branches(options);
+  if (*preview) return Preview(options);
+  if (*appointments) return Appointments(options, day);
+  if (*counter) {
+    if (green_flag->count() > 0) counter_change.green_channel = green;
+    return Counter(options, counter_change);
+  }
+  if (*policy) {
+    for (std::size_t i = 0; i < duration_options.size(); ++i) {
+      if (!duration_values[i].empty()) {
+        policy_change.durations.emplace_back(duration_options[i].first, duration_values[i]);
+      }
+    }
+    if (!opening_time.empty()) policy_change.times.emplace_back("opening_time", opening_time);
+    if (!closing_time.empty()) policy_change.times.emplace_back("closing_time", closing_time);
+    return Policy(options, policy_change);
+  }
   return 2;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/client/format.h"
@@ -288,9 +289,18 @@ class Console {
       lines.push_back(absl::StrCat("窗口 Counter ", client_->counter(), "  (no view yet)"));
     }
     lines.push_back("");
-    lines.push_back(message_.empty() ? ""
-                                     : absl::StrCat(message_is_error_ ? "\x1b[31m! " : "> ",
-                                                    message_, message_is_error_ ? "\x1b[0m" : ""));
+    if (message_.empty()) {
+      lines.push_back("");
+    } else {
+      // A call says more than one line: why this ticket, its note and details.
+      bool first = true;
+      for (absl::string_view part : absl::StrSplit(message_, '\n')) {
+        lines.push_back(absl::StrCat(message_is_error_ ? "\x1b[31m" : "",
+                                     first ? (message_is_error_ ? "! " : "> ") : "  ", part,
+                                     message_is_error_ ? "\x1b[0m" : ""));
+        first = false;
+      }
+    }
     lines.push_back(std::string(78, '-'));
     lines.push_back(kKeyHelp1);
     lines.push_back(kKeyHelp2);

@@ -1,9 +1,12 @@
 #include "counter-client/counter_client.h"
 
+#include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "common/client/channel.h"
 #include "common/client/format.h"
@@ -105,15 +108,43 @@ ActionResult CounterClient::Pause() { return CounterCall(&v1::CounterService::St
 ActionResult CounterClient::Close() { return CounterCall(&v1::CounterService::Stub::CloseCounter); }
 
 ActionResult CounterClient::CallNext() {
-  v1::TicketActionResponse response;
-  ActionResult result = TicketCall(&v1::CounterService::Stub::CallNext, &response);
+  v1::CounterRequest request;
+  request.set_branch_id(branch_);
+  request.set_counter(counter_);
+  v1::CallNextResponse response;
+  ActionResult result;
+  result.status = client::CallWithDeadline(
+      [&](grpc::ClientContext* c) { return counter_stub_->CallNext(c, request, &response); });
   if (!result.ok()) return result;
-  if (!response.has_ticket()) {
-    result.message = absl::StrCat("No one is waiting for counter ", counter_, "'s services");
-  } else {
-    result.message =
-        absl::StrCat("Called ", TicketText(response.ticket()), " to counter ", counter_);
+  std::vector<std::string> lines;
+  if (response.has_marked_no_show()) {
+    const v1::Ticket& gone = response.marked_no_show();
+    // It happened first: the recalls were used up, so this call closed it.
+    lines.push_back(absl::StrCat("过号 No-show: ", TicketText(gone), " after ", gone.recall_count(),
+                                 gone.recall_count() == 1 ? " recall" : " recalls",
+                                 " (can be reinstated: reinstate ", gone.number(), ")"));
   }
+  if (!response.has_ticket()) {
+    lines.push_back(absl::StrCat("No one is waiting for counter ", counter_, "'s services"));
+    result.message = absl::StrJoin(lines, "\n");
+    return result;
+  }
+  const v1::Ticket& t = response.ticket();
+  lines.push_back(absl::StrCat("Called ", TicketText(t), " to counter ", counter_));
+  if (!response.reason().empty())
+    lines.push_back(absl::StrCat("  原因 Reason: ", response.reason()));
+  if (!t.note().empty() ||
+      (!t.origin_service_code().empty() && t.origin_service_code() != t.service_code())) {
+    std::string note = absl::StrCat("  备注 Note: ", t.note().empty() ? "-" : t.note());
+    if (!t.origin_service_code().empty() && t.origin_service_code() != t.service_code()) {
+      absl::StrAppend(&note, "  (transferred from ", t.origin_service_code(), ")");
+    }
+    lines.push_back(note);
+  }
+  if (const std::string details = client::DetailsLine(t.details()); !details.empty()) {
+    lines.push_back(absl::StrCat("  ", details));
+  }
+  result.message = absl::StrJoin(lines, "\n");
   return result;
 }
 
@@ -137,11 +168,14 @@ ActionResult CounterClient::StartService() {
   return result;
 }
 
-ActionResult CounterClient::Transfer(const std::string& to_service_code) {
+ActionResult CounterClient::Transfer(const std::string& to_service_code, v1::Placement placement,
+                                     const std::string& note) {
   v1::TransferRequest request;
   request.set_branch_id(branch_);
   request.set_counter(counter_);
   request.set_to_service_code(absl::AsciiStrToUpper(to_service_code));
+  request.set_placement(placement);
+  request.set_note(note);
   v1::TicketActionResponse response;
   ActionResult result;
   result.status = client::CallWithDeadline(
@@ -151,7 +185,34 @@ ActionResult CounterClient::Transfer(const std::string& to_service_code) {
     EnsureNames(t.service_code());
     result.message =
         absl::StrCat("Transferred ", t.number(), " to ", names_.Label(t.service_code()), " (",
-                     t.service_code(), "); it waits there again");
+                     t.service_code(), "); it waits there again, ", t.people_ahead(), " ahead");
+    if (placement != v1::PLACEMENT_UNSPECIFIED) {
+      absl::StrAppend(&result.message, " [placed ", client::PlacementName(placement), "]");
+    }
+    if (!t.note().empty()) absl::StrAppend(&result.message, "\n  备注 Note: ", t.note());
+  }
+  return result;
+}
+
+ActionResult CounterClient::Reinstate(const std::string& ticket) {
+  v1::CounterReinstateRequest request;
+  request.set_branch_id(branch_);
+  request.set_counter(counter_);
+  if (!ticket.empty() &&
+      std::all_of(ticket.begin(), ticket.end(), [](char c) { return absl::ascii_isdigit(c); })) {
+    request.set_ticket_id(std::stoull(ticket));
+  } else {
+    request.set_number(absl::AsciiStrToUpper(ticket));
+  }
+  v1::TicketActionResponse response;
+  ActionResult result;
+  result.status = client::CallWithDeadline([&](grpc::ClientContext* c) {
+    return counter_stub_->ReinstateTicket(c, request, &response);
+  });
+  if (result.ok()) {
+    const v1::Ticket& t = response.ticket();
+    result.message = absl::StrCat("Reinstated ", TicketText(t), ": waiting again in ",
+                                  t.service_code(), ", ", t.people_ahead(), " ahead");
   }
   return result;
 }

@@ -13,8 +13,10 @@
 
 namespace lobbyq::counter {
 
-// What one teller action came to: on success a one-line result for the teller
-// ("Called A012 (现金业务 Cash) to counter 3"), otherwise the status.
+// What one teller action came to: on success the result for the teller, one line
+// ("Called A012 (现金业务 Cash) to counter 3") and for a call the lines that follow it
+// (why this ticket, the note from a transfer, the form-free details, a ticket the call
+// marked no-show); otherwise the status.
 struct ActionResult {
   grpc::Status status;
   std::string message;
@@ -38,7 +40,11 @@ class CounterClient {
   ActionResult CallNext();
   ActionResult Recall();
   ActionResult StartService();
-  ActionResult Transfer(const std::string& to_service_code);
+  // `placement` empty = the branch's default; `note` is shown to the next teller.
+  ActionResult Transfer(const std::string& to_service_code, v1::Placement placement = {},
+                        const std::string& note = "");
+  // Puts a NO_SHOW ticket back in its queue: `ticket` is today's number ("A012") or an id.
+  ActionResult Reinstate(const std::string& ticket);
   ActionResult MarkNoShow();
   ActionResult Finish();
   // For a teller who pressed "finish" while the ticket is only CALLED: they obviously

@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common/client/channel.h"
+#include "common/client/format.h"
 #include "counter-client/console.h"
 #include "counter-client/counter_client.h"
 #include "counter-client/rating_pad.h"
@@ -75,7 +76,9 @@ int Main(int argc, char** argv) {
              [](CounterClient& c) { return c.Open(); });
   add_simple("pause", "Pause the counter for a break", [](CounterClient& c) { return c.Pause(); });
   add_simple("close", "Close the counter", [](CounterClient& c) { return c.Close(); });
-  add_simple("call", "Call the next waiting customer",
+  add_simple("call",
+             "Call the next waiting customer (shows why, the transfer note and the form-free "
+             "details)",
              [](CounterClient& c) { return c.CallNext(); });
   add_simple("recall", "Announce the called ticket again",
              [](CounterClient& c) { return c.Recall(); });
@@ -90,6 +93,20 @@ int Main(int argc, char** argv) {
   CLI::App* transfer =
       app.add_subcommand("transfer", "Send the current ticket to another service's queue");
   transfer->add_option("--to", to_service, "Service code, e.g. B")->required();
+  std::string placement_name;
+  std::string note;
+  transfer
+      ->add_option("--placement", placement_name,
+                   "Where it goes in the new queue: by_issue_time (its original place), front "
+                   "or end (default: the branch's setting)")
+      ->check(CLI::IsMember({"by_issue_time", "front", "end"}, CLI::ignore_case));
+  transfer->add_option("--note", note, "A note for the teller who calls it next");
+
+  std::string reinstate_ticket;
+  CLI::App* reinstate = app.add_subcommand(
+      "reinstate", "Put a ticket marked no-show back in its queue (the customer came back)");
+  reinstate->add_option("ticket", reinstate_ticket, "Today's number, e.g. A012, or the ticket id")
+      ->required();
 
   int score = 0;
   uint64_t rate_ticket = 0;
@@ -128,7 +145,13 @@ int Main(int argc, char** argv) {
   for (const auto& [sub, action] : simple) {
     if (sub->parsed()) return Print(client, action(client));
   }
-  if (transfer->parsed()) return Print(client, client.Transfer(to_service));
+  if (transfer->parsed()) {
+    const v1::Placement placement = placement_name.empty()
+                                        ? v1::PLACEMENT_UNSPECIFIED
+                                        : *client::ParsePlacement(placement_name);
+    return Print(client, client.Transfer(to_service, placement, note));
+  }
+  if (reinstate->parsed()) return Print(client, client.Reinstate(reinstate_ticket));
   if (rate->parsed()) return Print(client, client.Rate(score, rate_ticket, comment));
   if (status->parsed()) return Status(client);
   if (interactive->parsed()) return RunConsole(&client);

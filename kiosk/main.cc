@@ -1,9 +1,11 @@
 // lobbyq-kiosk: lists services, issues tickets and answers "how long still?" for a branch.
 
+#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
@@ -21,7 +23,10 @@
 #include "common/client/format.h"
 #include "common/client/services.h"
 #include "common/client/status_text.h"
+#include "lobbyq/v1/admin.grpc.pb.h"
+#include "lobbyq/v1/appointment.grpc.pb.h"
 #include "lobbyq/v1/kiosk.grpc.pb.h"
+#include "lobbyq/v1/lobby.grpc.pb.h"
 
 namespace lobbyq::kiosk {
 namespace {
@@ -55,12 +60,23 @@ bool MayRetry(const grpc::Status& status) {
          status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
 }
 
+// What the customer typed for a booking.
+struct Booking {
+  std::string service;
+  std::string slot;  // HH:MM, branch local time
+  std::string day;   // YYYY-MM-DD; empty = the branch's business day today
+  std::string name;
+  std::string phone;
+  std::string request_id;
+};
+
 class Kiosk {
  public:
   explicit Kiosk(Options options)
       : options_(std::move(options)),
         channel_(client::MakeChannel(options_.server)),
-        stub_(v1::KioskService::NewStub(channel_)) {}
+        stub_(v1::KioskService::NewStub(channel_)),
+        appointments_(v1::AppointmentService::NewStub(channel_)) {}
 
   int Services() {
     v1::ListServicesResponse response;
@@ -91,7 +107,8 @@ class Kiosk {
     return 0;
   }
 
-  int Take(const std::string& service_code, v1::PriorityClass priority, std::string request_id) {
+  int Take(const std::string& service_code, v1::PriorityClass priority, std::string request_id,
+           const v1::TransactionDetails& details) {
     if (request_id.empty()) request_id = NewRequestId();
     v1::IssueTicketRequest request;
     request.set_branch_id(options_.branch);
@@ -99,44 +116,119 @@ class Kiosk {
     request.set_priority(priority);
     request.set_request_id(request_id);
     request.set_kiosk_id(options_.kiosk_id);
+    *request.mutable_details() = details;
 
     v1::TicketResponse response;
-    grpc::Status status;
-    absl::Duration backoff = kFirstBackoff;
-    for (int retry = 0;; ++retry) {
-      response.Clear();
-      status = client::CallWithDeadline(
-          [&](grpc::ClientContext* c) { return stub_->IssueTicket(c, request, &response); });
-      if (status.ok() || !MayRetry(status) || retry == kIssueRetries) break;
-      std::cerr << kProgram << ": " << Describe(status) << "; retrying in "
-                << absl::ToInt64Milliseconds(backoff) << " ms (" << retry + 1 << "/"
-                << kIssueRetries << ")\n";
-      client::SleepReconnecting(channel_.get(), backoff);
-      backoff *= 2;
-    }
-    if (!status.ok()) {
-      const int rc = Fail(status);
-      if (MayRetry(status)) {
-        // The last try may have reached the server; only the same id avoids a second ticket.
-        std::cerr << kProgram << ": to try again without risking a second ticket, add "
-                  << "--request-id " << request_id << "\n";
-      }
-      return rc;
-    }
+    const grpc::Status status = WithRetries(
+        [&](grpc::ClientContext* c) { return stub_->IssueTicket(c, request, &response); },
+        [&] { response.Clear(); });
+    if (!status.ok()) return FailRetryable(status, request_id, "a second ticket");
+    PrintSlip(response.ticket());
+    return 0;
+  }
 
-    const v1::Ticket& ticket = response.ticket();
-    std::string name_zh, name_en;
-    // Names are a courtesy: the ticket exists, so a failed lookup only shows the code.
-    v1::ListServicesResponse services;
-    if (ListServices(&services).ok()) {
-      client::ServiceNames names;
-      names.Update(services.services());
-      if (const v1::ServiceConfig* s = names.Find(ticket.service_code())) {
-        name_zh = s->name_zh();
-        name_en = s->name_en();
-      }
+  // Checks in an appointment: the server's words first (on time, early, or too late for an
+  // appointment ticket), then the slip.
+  int CheckIn(const std::string& code) {
+    v1::CheckInAppointmentRequest request;
+    request.set_branch_id(options_.branch);
+    request.set_code(code);
+    request.set_kiosk_id(options_.kiosk_id);
+    v1::CheckInAppointmentResponse response;
+    const grpc::Status status = client::CallWithDeadline(
+        [&](grpc::ClientContext* c) { return stub_->CheckInAppointment(c, request, &response); });
+    if (!status.ok()) return Fail(status);
+    std::cout << OutcomeWords(response.outcome()) << "\n";
+    if (!response.message().empty()) std::cout << response.message() << "\n";
+    PrintSlip(response.ticket());
+    return 0;
+  }
+
+  int Slots(const std::string& service_code, const std::string& day_option) {
+    BranchTime branch;
+    if (grpc::Status s = LoadBranchTime(day_option, &branch); !s.ok()) return Fail(s);
+    v1::ListSlotsRequest request;
+    request.set_branch_id(options_.branch);
+    request.set_service_code(absl::AsciiStrToUpper(service_code));
+    request.set_day(branch.day);
+    v1::ListSlotsResponse response;
+    const grpc::Status status = client::CallWithDeadline(
+        [&](grpc::ClientContext* c) { return appointments_->ListSlots(c, request, &response); });
+    if (!status.ok()) return Fail(status);
+    std::cout << ServiceName(request.service_code()) << " · " << branch.day << "\n";
+    if (response.slots().empty()) {
+      std::cout << "No slots on this day.\n";
+      return 0;
     }
-    std::cout << client::TicketSlip(ticket, name_zh, name_en);
+    std::cout << client::SlotsTable(response, branch.zone);
+    return 0;
+  }
+
+  int Book(Booking booking) {
+    const std::optional<absl::Duration> at = client::ParseTimeOfDay(booking.slot);
+    if (!at) {
+      std::cerr << kProgram << ": invalid: --slot '" << booking.slot
+                << "' is not a time; write HH:MM as `slots` lists them, e.g. 10:30\n";
+      return 2;
+    }
+    BranchTime branch;
+    if (grpc::Status s = LoadBranchTime(booking.day, &branch); !s.ok()) return Fail(s);
+    const absl::CivilDay day = *client::ParseDay(branch.day);
+    const absl::Time slot_start =
+        absl::FromCivil(absl::CivilMinute(day) + absl::ToInt64Minutes(*at), branch.zone);
+
+    if (booking.request_id.empty()) booking.request_id = NewRequestId();
+    v1::BookAppointmentRequest request;
+    request.set_branch_id(options_.branch);
+    request.set_service_code(absl::AsciiStrToUpper(booking.service));
+    request.mutable_slot_start()->set_seconds(absl::ToUnixSeconds(slot_start));
+    request.set_customer_name(booking.name);
+    request.set_phone(booking.phone);
+    request.set_request_id(booking.request_id);
+    v1::Appointment response;
+    const grpc::Status status = WithRetries(
+        [&](grpc::ClientContext* c) {
+          return appointments_->BookAppointment(c, request, &response);
+        },
+        [&] { response.Clear(); });
+    if (!status.ok()) return FailRetryable(status, booking.request_id, "a second booking");
+    std::cout << client::AppointmentSlip(response, ServiceName(response.service_code()),
+                                         branch.zone);
+    return 0;
+  }
+
+  int CancelAppointment(const std::string& code) {
+    v1::CancelAppointmentRequest request;
+    request.set_branch_id(options_.branch);
+    request.set_code(code);
+    v1::Appointment response;
+    const grpc::Status status = client::CallWithDeadline([&](grpc::ClientContext* c) {
+      return appointments_->CancelAppointment(c, request, &response);
+    });
+    if (!status.ok()) return Fail(status);
+    std::cout << "预约已取消 " << response.code() << " / Appointment " << response.code()
+              << " cancelled\n";
+    return 0;
+  }
+
+  // The customer came back after being marked a no-show. `ticket` is the number on the
+  // slip ("A012", today's) or the ticket id.
+  int Reinstate(const std::string& ticket) {
+    v1::ReinstateTicketRequest request;
+    request.set_branch_id(options_.branch);
+    if (!ticket.empty() && std::all_of(ticket.begin(), ticket.end(), absl::ascii_isdigit)) {
+      request.set_ticket_id(std::stoull(ticket));
+    } else {
+      request.set_number(absl::AsciiStrToUpper(ticket));
+    }
+    v1::TicketResponse response;
+    const grpc::Status status = client::CallWithDeadline(
+        [&](grpc::ClientContext* c) { return stub_->ReinstateTicket(c, request, &response); });
+    if (!status.ok()) return Fail(status);
+    const v1::Ticket& t = response.ticket();
+    std::cout << "已恢复排队 " << t.number() << " / " << t.number() << " is back in the queue\n";
+    std::cout << client::PeopleAhead(t.people_ahead()) << "\n";
+    std::cout << client::EstimatedWaitLine(t) << "\n";
     return 0;
   }
 
@@ -190,6 +282,104 @@ class Kiosk {
   }
 
  private:
+  void PrintSlip(const v1::Ticket& ticket) {
+    std::string name_zh, name_en;
+    // Names are a courtesy: the ticket exists, so a failed lookup only shows the code.
+    v1::ListServicesResponse services;
+    if (ListServices(&services).ok()) {
+      client::ServiceNames names;
+      names.Update(services.services());
+      if (const v1::ServiceConfig* s = names.Find(ticket.service_code())) {
+        name_zh = s->name_zh();
+        name_en = s->name_en();
+      }
+    }
+    std::cout << client::TicketSlip(ticket, name_zh, name_en);
+  }
+
+  // The branch's time zone (appointment times are local to the branch) and the day asked
+  // for: `day_option`, or the branch's business day now, as the server sees it.
+  struct BranchTime {
+    absl::TimeZone zone;
+    std::string day;
+  };
+
+  grpc::Status LoadBranchTime(const std::string& day_option, BranchTime* out) {
+    auto admin = v1::AdminService::NewStub(channel_);
+    v1::GetBranchRequest request;
+    request.set_branch_id(options_.branch);
+    v1::BranchConfig branch;
+    grpc::Status status = client::CallWithDeadline(
+        [&](grpc::ClientContext* c) { return admin->GetBranch(c, request, &branch); });
+    if (!status.ok()) return status;
+    if (!absl::LoadTimeZone(branch.timezone(), &out->zone)) {
+      std::cerr << kProgram << ": time zone " << branch.timezone()
+                << " unknown here; showing this machine's local time\n";
+      out->zone = absl::LocalTimeZone();
+    }
+    if (!day_option.empty()) {
+      if (!client::ParseDay(day_option)) {
+        return grpc::Status(
+            grpc::StatusCode::INVALID_ARGUMENT,
+            absl::StrCat("--day '", day_option, "' is not a day; write YYYY-MM-DD"));
+      }
+      out->day = day_option;
+      return grpc::Status::OK;
+    }
+    auto lobby = v1::LobbyService::NewStub(channel_);
+    v1::GetLobbyStatusRequest lobby_request;
+    lobby_request.set_branch_id(options_.branch);
+    v1::LobbyStatus status_now;
+    status = client::CallWithDeadline([&](grpc::ClientContext* c) {
+      return lobby->GetLobbyStatus(c, lobby_request, &status_now);
+    });
+    if (!status.ok()) return status;
+    out->day = status_now.business_day();
+    return grpc::Status::OK;
+  }
+
+  // Calls `call` (idempotent by its request id) until it is answered, retrying what may
+  // not have reached the server; `reset` clears the response before each try.
+  template <typename Call, typename Reset>
+  grpc::Status WithRetries(Call call, Reset reset) {
+    grpc::Status status;
+    absl::Duration backoff = kFirstBackoff;
+    for (int retry = 0;; ++retry) {
+      reset();
+      status = client::CallWithDeadline(call);
+      if (status.ok() || !MayRetry(status) || retry == kIssueRetries) return status;
+      std::cerr << kProgram << ": " << Describe(status) << "; retrying in "
+                << absl::ToInt64Milliseconds(backoff) << " ms (" << retry + 1 << "/"
+                << kIssueRetries << ")\n";
+      client::SleepReconnecting(channel_.get(), backoff);
+      backoff *= 2;
+    }
+  }
+
+  int FailRetryable(const grpc::Status& status, const std::string& request_id,
+                    const char* what) const {
+    const int rc = Fail(status);
+    if (MayRetry(status)) {
+      // The last try may have reached the server; only the same id avoids a duplicate.
+      std::cerr << kProgram << ": to try again without risking " << what << ", add "
+                << "--request-id " << request_id << "\n";
+    }
+    return rc;
+  }
+
+  static std::string OutcomeWords(v1::CheckInOutcome outcome) {
+    switch (outcome) {
+      case v1::CHECK_IN_OUTCOME_ON_TIME:
+        return "签到成功 / Checked in: your appointment ticket";
+      case v1::CHECK_IN_OUTCOME_EARLY:
+        return "签到成功，您来早了 / Checked in early: you will be called near your slot";
+      case v1::CHECK_IN_OUTCOME_LATE:
+        return "已过预约时间，为您取普通号 / Past your appointment window: a normal ticket";
+      default:
+        return "签到 / Checked in";
+    }
+  }
+
   grpc::Status ListServices(v1::ListServicesResponse* response) {
     v1::ListServicesRequest request;
     request.set_branch_id(options_.branch);
@@ -218,10 +408,14 @@ class Kiosk {
   Options options_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::KioskService::Stub> stub_;
+  std::unique_ptr<v1::AppointmentService::Stub> appointments_;
 };
 
 int Main(int argc, char** argv) {
-  CLI::App app{"Bank lobby kiosk: list services, take a ticket, check or cancel it.", kProgram};
+  CLI::App app{
+      "Bank lobby kiosk: list services, take a ticket, check or cancel it; book, check in "
+      "and cancel appointments; come back after a no-show.",
+      kProgram};
   // Global options may follow the subcommand too: `lobbyq-kiosk take --service A --branch x`.
   app.fallthrough();
   app.require_subcommand(1);
@@ -246,6 +440,45 @@ int Main(int argc, char** argv) {
   take->add_option("--request-id", request_id,
                    "Reuse a request id to get the ticket of an earlier, unanswered try "
                    "(default: a fresh random id)");
+  // Form-free service (免填单): what the teller should see when calling the ticket.
+  v1::TransactionDetails details;
+  take->add_option("--type", *details.mutable_type(),
+                   "Form-free: what you want to do, e.g. deposit, withdrawal, transfer");
+  take->add_option("--amount", *details.mutable_amount(), "Form-free: the amount, e.g. 5000.00");
+  take->add_option("--account", *details.mutable_account_tail(),
+                   "Form-free: the account number (only its last 4 digits are kept)");
+  take->add_option("--text", *details.mutable_text(), "Form-free: anything else for the teller");
+
+  std::string code;
+  CLI::App* checkin =
+      app.add_subcommand("checkin", "Check in an appointment with its code and print the slip");
+  checkin->add_option("code", code, "The appointment code, e.g. AB3K9XQ2")->required();
+
+  std::string day;
+  CLI::App* slots = app.add_subcommand("slots", "Show a service's appointment slots of a day");
+  slots->add_option("--service", service, "Service code, e.g. A")->required();
+  slots->add_option("--day", day, "YYYY-MM-DD (default: today at the branch)");
+
+  Booking booking;
+  CLI::App* book = app.add_subcommand("book", "Book an appointment and print its code");
+  book->add_option("--service", booking.service, "Service code, e.g. A")->required();
+  book->add_option("--slot", booking.slot, "Slot start HH:MM, branch local time, e.g. 10:30")
+      ->required();
+  book->add_option("--day", booking.day, "YYYY-MM-DD (default: today at the branch)");
+  book->add_option("--name", booking.name, "The customer's name")->required();
+  book->add_option("--phone", booking.phone, "The customer's phone number")->required();
+  book->add_option("--request-id", booking.request_id,
+                   "Reuse a request id to get the booking of an earlier, unanswered try");
+
+  CLI::App* cancel_appointment =
+      app.add_subcommand("cancel-appointment", "Cancel a booked appointment");
+  cancel_appointment->add_option("code", code, "The appointment code")->required();
+
+  std::string reinstate_ticket;
+  CLI::App* reinstate = app.add_subcommand(
+      "reinstate", "Put a ticket marked no-show back in its queue (the customer came back)");
+  reinstate->add_option("ticket", reinstate_ticket, "Today's number, e.g. A012, or the ticket id")
+      ->required();
 
   uint64_t ticket_id = 0;
   CLI::App* status = app.add_subcommand("status", "Show a ticket's state and estimated wait");
@@ -267,10 +500,15 @@ int Main(int argc, char** argv) {
     v1::PriorityClass p = v1::PRIORITY_CLASS_NORMAL;
     if (name == "vip") p = v1::PRIORITY_CLASS_VIP;
     if (name == "green") p = v1::PRIORITY_CLASS_GREEN_CHANNEL;
-    return kiosk.Take(service, p, request_id);
+    return kiosk.Take(service, p, request_id, details);
   }
   if (status->parsed()) return kiosk.Status(ticket_id);
   if (cancel->parsed()) return kiosk.Cancel(ticket_id);
+  if (checkin->parsed()) return kiosk.CheckIn(code);
+  if (slots->parsed()) return kiosk.Slots(service, day);
+  if (book->parsed()) return kiosk.Book(booking);
+  if (cancel_appointment->parsed()) return kiosk.CancelAppointment(code);
+  if (reinstate->parsed()) return kiosk.Reinstate(reinstate_ticket);
   return kiosk.Services();
 }
 

@@ -1,12 +1,17 @@
 #include "server/config.h"
 
+#include <algorithm>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "server/domain/validation.h"
 
 namespace lobbyq::server {
@@ -58,6 +63,70 @@ class Reader {
     return absl::OkStatus();
   }
 
+  // A whole number, optional: absent leaves *out as it is. Its range is the
+  // domain's call.
+  absl::Status Int(const YAML::Node& map, const std::string& key, const std::string& field,
+                   int* out) {
+    std::string text;
+    if (auto s = String(map, key, field, &text, false); !s.ok() || !map[key]) return s;
+    try {
+      *out = map[key].as<int>();
+    } catch (const YAML::Exception&) {
+      return Error(map[key], Field(field, key), absl::StrCat("'", text, "' is not a whole number"));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Bool(const YAML::Node& map, const std::string& key, const std::string& field,
+                    bool* out) {
+    std::string text;
+    if (auto s = String(map, key, field, &text, false); !s.ok() || !map[key]) return s;
+    try {
+      *out = map[key].as<bool>();
+    } catch (const YAML::Exception&) {
+      return Error(map[key], Field(field, key), absl::StrCat("'", text, "' is not true or false"));
+    }
+    return absl::OkStatus();
+  }
+
+  // A local time of day "HH:MM" (00:00 to 24:00), as the time since midnight.
+  absl::Status TimeOfDay(const YAML::Node& map, const std::string& key, const std::string& field,
+                         absl::Duration* out) {
+    std::string text;
+    if (auto s = String(map, key, field, &text, false); !s.ok() || !map[key]) return s;
+    const std::vector<absl::string_view> parts = absl::StrSplit(text, ':');
+    int hours = -1;
+    int minutes = -1;
+    auto digits = [](absl::string_view part, size_t min, size_t max) {
+      return part.size() >= min && part.size() <= max &&
+             std::all_of(part.begin(), part.end(), [](char c) { return absl::ascii_isdigit(c); });
+    };
+    const bool ok = parts.size() == 2 && digits(parts[0], 1, 2) && digits(parts[1], 2, 2) &&
+                    absl::SimpleAtoi(parts[0], &hours) && absl::SimpleAtoi(parts[1], &minutes) &&
+                    minutes < 60 && (hours < 24 || (hours == 24 && minutes == 0));
+    if (!ok) {
+      return Error(map[key], Field(field, key),
+                   absl::StrCat("'", text, "' is not a time of day; write HH:MM, e.g. 09:00"));
+    }
+    *out = absl::Hours(hours) + absl::Minutes(minutes);
+    return absl::OkStatus();
+  }
+
+  // One of a fixed set of names, turned into a value by `parse`.
+  template <typename E, typename ParseFn>
+  absl::Status Choice(const YAML::Node& map, const std::string& key, const std::string& field,
+                      ParseFn parse, absl::string_view what, absl::string_view choices, E* out) {
+    std::string text;
+    if (auto s = String(map, key, field, &text, false); !s.ok() || !map[key]) return s;
+    const std::optional<E> value = parse(text);
+    if (!value) {
+      return Error(map[key], Field(field, key),
+                   absl::StrCat("'", text, "' is not ", what, "; use ", choices));
+    }
+    *out = *value;
+    return absl::OkStatus();
+  }
+
   absl::Status Unsigned(const YAML::Node& map, const std::string& key, const std::string& field,
                         uint32_t* out) {
     std::string text;
@@ -70,9 +139,26 @@ class Reader {
     return absl::OkStatus();
   }
 
-  // Runs a domain check and pins its message to the node's line.
+  // Runs a domain check and pins its message to a line: the line of the
+  // setting the message names first (e.g. "recall_limit must be ..."), or the
+  // node's own line when it names none of the node's settings.
   absl::Status Check(const absl::Status& status, const YAML::Node& node, const std::string& field) {
-    return status.ok() ? status : Error(node, field, status.message());
+    if (status.ok()) return status;
+    const absl::string_view message = status.message();
+    if (node.IsMap()) {
+      size_t best = absl::string_view::npos;
+      std::string best_key;
+      for (const auto& entry : node) {
+        const std::string key = entry.first.as<std::string>();
+        const size_t at = FindWord(message, key);
+        if (at < best) {
+          best = at;
+          best_key = key;
+        }
+      }
+      if (!best_key.empty()) return Error(node[best_key], Field(field, best_key), message);
+    }
+    return Error(node, field, message);
   }
 
   static std::string Field(const std::string& parent, const std::string& key) {
@@ -80,13 +166,28 @@ class Reader {
   }
 
  private:
+  // Where `word` first occurs in `text` as a whole word (not inside a longer
+  // name such as branch_id for "id"); npos if nowhere.
+  static size_t FindWord(absl::string_view text, absl::string_view word) {
+    auto is_name_char = [](char c) { return absl::ascii_isalnum(c) || c == '_'; };
+    for (size_t at = text.find(word); at != absl::string_view::npos; at = text.find(word, at + 1)) {
+      const size_t end = at + word.size();
+      if ((at == 0 || !is_name_char(text[at - 1])) &&
+          (end == text.size() || !is_name_char(text[end]))) {
+        return at;
+      }
+    }
+    return absl::string_view::npos;
+  }
+
   std::string file_;
 };
 
 absl::Status ReadService(Reader& r, const YAML::Node& node, const std::string& field,
                          domain::ServiceConfig* out) {
   if (auto s = r.CheckKeys(node, field,
-                           {"code", "name_zh", "name_en", "target_wait", "expected_service_time"});
+                           {"code", "name_zh", "name_en", "target_wait", "expected_service_time",
+                            "max_wait", "appointment_capacity"});
       !s.ok()) {
     return s;
   }
@@ -99,12 +200,20 @@ absl::Status ReadService(Reader& r, const YAML::Node& node, const std::string& f
       !s.ok()) {
     return s;
   }
+  if (auto s = r.Duration(node, "max_wait", field, &out->max_wait); !s.ok()) return s;
+  if (auto s = r.Int(node, "appointment_capacity", field, &out->appointment_capacity); !s.ok()) {
+    return s;
+  }
   return r.Check(domain::ValidateService(*out), node, field);
 }
 
 absl::Status ReadCounter(Reader& r, const YAML::Node& node, const std::string& field,
                          domain::Counter* out) {
-  if (auto s = r.CheckKeys(node, field, {"number", "name", "services"}); !s.ok()) return s;
+  if (auto s = r.CheckKeys(node, field,
+                           {"number", "name", "services", "strategy", "rules", "green_channel"});
+      !s.ok()) {
+    return s;
+  }
   if (auto s = r.Unsigned(node, "number", field, &out->number); !s.ok()) return s;
   out->name = absl::StrCat("窗口 ", out->number);
   if (auto s = r.String(node, "name", field, &out->name, false); !s.ok()) return s;
@@ -114,20 +223,66 @@ absl::Status ReadCounter(Reader& r, const YAML::Node& node, const std::string& f
                    "must be a list of service codes, e.g. [A, B]");
   }
   for (const auto& code : services) out->service_codes.push_back(code.as<std::string>());
+  if (auto s = r.Choice(node, "strategy", field, domain::ParseCallStrategy, "a calling strategy",
+                        "in_order, longest_wait or counted", &out->strategy);
+      !s.ok()) {
+    return s;
+  }
+  std::string rules;
+  if (auto s = r.String(node, "rules", field, &rules, false); !s.ok()) return s;
+  if (node["rules"]) {
+    auto parsed = domain::ParseCountedRules(rules);
+    if (!parsed.ok()) {
+      return r.Error(node["rules"], Reader::Field(field, "rules"), parsed.status().message());
+    }
+    out->counted_rules = std::move(parsed->rules);
+    out->counted_fallback = parsed->fallback;
+    out->counted_calls.assign(out->counted_rules.size(), 0);
+  }
+  if (auto s = r.Bool(node, "green_channel", field, &out->green_channel); !s.ok()) return s;
   return r.Check(domain::ValidateCounterConfig(*out), node, field);
 }
 
 absl::Status ReadBranch(Reader& r, const YAML::Node& node, const std::string& field,
                         domain::BranchDefinition* out) {
-  if (auto s = r.CheckKeys(node, field,
-                           {"id", "name", "timezone", "rating_window", "services", "counters"});
+  if (auto s = r.CheckKeys(
+          node, field,
+          {"id", "name", "timezone", "rating_window", "services", "counters", "recall_limit",
+           "auto_no_show_after", "reinstate_grace", "reinstate_placement", "transfer_placement",
+           "checkin_early", "checkin_late", "appointment_lead", "opening_time", "closing_time",
+           "slot_length", "booking_horizon_days"});
       !s.ok()) {
     return s;
   }
   if (auto s = r.String(node, "id", field, &out->info.id, true); !s.ok()) return s;
   if (auto s = r.String(node, "name", field, &out->info.name, true); !s.ok()) return s;
   if (auto s = r.String(node, "timezone", field, &out->info.timezone, false); !s.ok()) return s;
-  if (auto s = r.Duration(node, "rating_window", field, &out->info.rating_window); !s.ok()) {
+  domain::BranchInfo& info = out->info;
+  for (auto [key, dest] : {std::pair{"rating_window", &info.rating_window},
+                           std::pair{"auto_no_show_after", &info.auto_no_show_after},
+                           std::pair{"reinstate_grace", &info.reinstate_grace},
+                           std::pair{"checkin_early", &info.checkin_early},
+                           std::pair{"checkin_late", &info.checkin_late},
+                           std::pair{"appointment_lead", &info.appointment_lead},
+                           std::pair{"slot_length", &info.slot_length}}) {
+    if (auto s = r.Duration(node, key, field, dest); !s.ok()) return s;
+  }
+  for (auto [key, dest] : {std::pair{"opening_time", &info.opening_time},
+                           std::pair{"closing_time", &info.closing_time}}) {
+    if (auto s = r.TimeOfDay(node, key, field, dest); !s.ok()) return s;
+  }
+  for (auto [key, dest] : {std::pair{"recall_limit", &info.recall_limit},
+                           std::pair{"booking_horizon_days", &info.booking_horizon_days}}) {
+    if (auto s = r.Int(node, key, field, dest); !s.ok()) return s;
+  }
+  if (auto s = r.Choice(node, "reinstate_placement", field, domain::ParsePlacement, "a placement",
+                        "by_issue_time or end", &info.reinstate_placement);
+      !s.ok()) {
+    return s;
+  }
+  if (auto s = r.Choice(node, "transfer_placement", field, domain::ParsePlacement, "a placement",
+                        "by_issue_time, front or end", &info.transfer_placement);
+      !s.ok()) {
     return s;
   }
   if (auto s = r.Check(domain::ValidateBranchInfo(out->info), node, field); !s.ok()) return s;

@@ -14,8 +14,8 @@ namespace {
 
 // Brings a stored branch up to its definition in the config file: services and
 // counters that are new or differ are upserted, as AdminService would. What the
-// file no longer lists is kept (a service may still have waiting customers), and
-// branch-level settings are not changed at run time; both are logged.
+// file no longer lists is kept (a service may still have waiting customers) and
+// logged. Name and branch settings follow the file too, except the time zone.
 absl::Status ApplyConfigToStoredBranch(runtime::Engine& engine,
                                        const domain::BranchDefinition& def) {
   auto upsert = [&](runtime::Engine::PlanFn plan) {
@@ -37,7 +37,10 @@ absl::Status ApplyConfigToStoredBranch(runtime::Engine& engine,
                                 const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
       const domain::Counter* stored = branch.FindCounter(counter.number);
       if (stored != nullptr && stored->name == counter.name &&
-          stored->service_codes == counter.service_codes) {
+          stored->service_codes == counter.service_codes && stored->strategy == counter.strategy &&
+          stored->counted_rules == counter.counted_rules &&
+          stored->counted_fallback == counter.counted_fallback &&
+          stored->green_channel == counter.green_channel) {
         return domain::Plan{};
       }
       spdlog::info("branch '{}': counter {} {} from the config file", def.info.id, counter.number,
@@ -46,14 +49,29 @@ absl::Status ApplyConfigToStoredBranch(runtime::Engine& engine,
     });
     if (!s.ok()) return s;
   }
+  // The file is the source of truth for name and settings too, like services
+  // and counters; only the time zone cannot follow, since the stored tickets'
+  // business days were counted in the old one.
+  absl::Status info_status = engine.ExecuteSync(
+      def.info.id, "config",
+      [&](const domain::Branch& branch,
+          const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
+        if (branch.info() == def.info) return domain::Plan{};
+        domain::BranchInfo wanted = def.info;
+        if (wanted.timezone != branch.info().timezone) {
+          spdlog::warn(
+              "branch '{}': the config file says time zone {}, the stored branch has {}; the "
+              "stored one stays (a branch's time zone cannot change)",
+              def.info.id, wanted.timezone, branch.info().timezone);
+          wanted.timezone = branch.info().timezone;
+          if (branch.info() == wanted) return domain::Plan{};
+        }
+        spdlog::info("branch '{}': name and settings updated from the config file", def.info.id);
+        return branch.PlanUpdateBranchInfo(wanted, ctx);
+      });
+  if (!info_status.ok()) return info_status;
   return engine.ExecuteSync(
       def.info.id, "config", [&](const domain::Branch& branch, const domain::CommandContext&) {
-        if (!(branch.info() == def.info)) {
-          spdlog::warn(
-              "branch '{}': name, time zone or rating window in the config file differ "
-              "from the stored branch; the stored ones stay in force",
-              def.info.id);
-        }
         for (const auto& service : branch.services()) {
           const bool listed =
               std::any_of(def.services.begin(), def.services.end(),
@@ -108,6 +126,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   server->services_.push_back(std::make_unique<rpc::CounterServiceImpl>(engine));
   server->services_.push_back(std::make_unique<rpc::LobbyServiceImpl>(engine));
   server->services_.push_back(std::make_unique<rpc::AdminServiceImpl>(engine));
+  server->services_.push_back(std::make_unique<rpc::AppointmentServiceImpl>(engine));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

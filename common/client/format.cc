@@ -4,9 +4,14 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 
 namespace lobbyq::client {
@@ -272,6 +277,31 @@ std::string Center(std::string_view utf8, std::size_t width) {
   return absl::StrCat(std::string(left, ' '), AbslView(utf8), std::string(width - w - left, ' '));
 }
 
+namespace {
+
+// Lines in a box drawn with box characters; nullopt draws a divider. At least
+// 52 columns wide, so slips come out the same size.
+std::string Boxed(const std::vector<std::optional<std::string>>& lines) {
+  std::size_t inner = 52;
+  for (const auto& l : lines) {
+    if (l) inner = std::max(inner, DisplayWidth(*l) + 4);
+  }
+  std::string rule;
+  for (std::size_t i = 0; i < inner; ++i) rule += "─";
+  std::string out = absl::StrCat("┌", rule, "┐\n");
+  for (const auto& l : lines) {
+    if (l) {
+      absl::StrAppend(&out, "│", Center(*l, inner), "│\n");
+    } else {
+      absl::StrAppend(&out, "├", rule, "┤\n");
+    }
+  }
+  absl::StrAppend(&out, "└", rule, "┘\n");
+  return out;
+}
+
+}  // namespace
+
 std::string TruncateToWidth(std::string_view utf8, std::size_t width) {
   std::size_t used = 0;
   std::size_t i = 0;
@@ -354,6 +384,19 @@ std::string TicketSlip(const v1::Ticket& ticket, const std::string& service_name
       ticket.priority() != v1::PRIORITY_CLASS_UNSPECIFIED) {
     lines.emplace_back(Bilingual(PriorityLabel(ticket.priority()), " / "));
   }
+  {
+    // The details on one line, the free text (which can be long) cut on the next, so the
+    // slip keeps its size.
+    v1::TransactionDetails details = ticket.details();
+    const std::string text = details.text();
+    details.clear_text();
+    if (const std::string line = DetailsLine(details); !line.empty()) lines.emplace_back(line);
+    if (!text.empty()) {
+      const std::string quoted = absl::StrCat("\"", text, "\"");
+      const std::string cut = TruncateToWidth(quoted, 44);
+      lines.emplace_back(cut.size() < quoted.size() ? absl::StrCat(cut, "…") : cut);
+    }
+  }
   lines.emplace_back("");
   switch (ticket.state()) {
     case v1::TICKET_STATE_WAITING: {
@@ -378,24 +421,289 @@ std::string TicketSlip(const v1::Ticket& ticket, const std::string& service_name
   lines.emplace_back("请留意叫号 / Please listen for your number");
   lines.emplace_back(absl::StrCat(ticket.number(), " · 查询编号 Ticket ID ", ticket.ticket_id()));
 
-  // Wide enough for the usual lines, so slips come out the same size.
-  std::size_t inner = 52;
-  for (const auto& l : lines) {
-    if (l) inner = std::max(inner, DisplayWidth(*l) + 4);
-  }
-  std::string rule;
-  for (std::size_t i = 0; i < inner; ++i) rule += "─";
+  return Boxed(lines);
+}
 
-  std::string out = absl::StrCat("┌", rule, "┐\n");
-  for (const auto& l : lines) {
-    if (l) {
-      absl::StrAppend(&out, "│", Center(*l, inner), "│\n");
-    } else {
-      absl::StrAppend(&out, "├", rule, "┤\n");
-    }
+}  // namespace lobbyq::client
+
+// --- Calling policy ---
+
+namespace lobbyq::client {
+namespace {
+
+template <typename E, std::size_t N>
+std::optional<E> Lookup(const std::array<std::pair<E, std::string_view>, N>& table,
+                        std::string_view name) {
+  const std::string lower = absl::AsciiStrToLower(AbslView(name));
+  for (const auto& [value, n] : table) {
+    if (n == lower) return value;
   }
-  absl::StrAppend(&out, "└", rule, "┘\n");
-  return out;
+  return std::nullopt;
+}
+
+template <typename E, std::size_t N>
+std::string NameOf(const std::array<std::pair<E, std::string_view>, N>& table, E value,
+                   std::string_view otherwise) {
+  for (const auto& [v, n] : table) {
+    if (v == value) return std::string(n);
+  }
+  return std::string(otherwise);
+}
+
+constexpr std::array<std::pair<v1::CallStrategy, std::string_view>, 3> kStrategies{{
+    {v1::CALL_STRATEGY_IN_ORDER, "in_order"},
+    {v1::CALL_STRATEGY_LONGEST_WAIT, "longest_wait"},
+    {v1::CALL_STRATEGY_COUNTED, "counted"},
+}};
+
+constexpr std::array<std::pair<v1::Placement, std::string_view>, 3> kPlacements{{
+    {v1::PLACEMENT_BY_ISSUE_TIME, "by_issue_time"},
+    {v1::PLACEMENT_FRONT, "front"},
+    {v1::PLACEMENT_END, "end"},
+}};
+
+constexpr std::array<std::pair<v1::PriorityClass, std::string_view>, 5> kPriorities{{
+    {v1::PRIORITY_CLASS_APPOINTMENT, "appointment"},
+    {v1::PRIORITY_CLASS_GREEN_CHANNEL, "green_channel"},
+    {v1::PRIORITY_CLASS_GREEN_CHANNEL, "green"},
+    {v1::PRIORITY_CLASS_VIP, "vip"},
+    {v1::PRIORITY_CLASS_NORMAL, "normal"},
+}};
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+absl::Duration DayOffset(const google::protobuf::Duration& d) { return ToAbslDuration(d); }
+
+}  // namespace
+
+std::string StrategyName(v1::CallStrategy strategy) {
+  return NameOf(kStrategies, strategy, "in_order");
+}
+
+std::optional<v1::CallStrategy> ParseStrategy(std::string_view name) {
+  return Lookup(kStrategies, name);
+}
+
+std::string PlacementName(v1::Placement placement) {
+  return NameOf(kPlacements, placement, "default");
+}
+
+std::optional<v1::Placement> ParsePlacement(std::string_view name) {
+  return Lookup(kPlacements, name);
+}
+
+std::string PriorityName(v1::PriorityClass priority) {
+  return NameOf(kPriorities, priority, "normal");
+}
+
+std::optional<v1::PriorityClass> ParsePriorityName(std::string_view name) {
+  return Lookup(kPriorities, name);
+}
+
+absl::Status ParseCountedRules(std::string_view text, v1::CounterConfig* counter) {
+  const auto bad = [&](const std::string& why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("rules '", AbslView(text), "': ", why,
+                     "; write them like green_channel:2,vip:1,normal (class:quota rules, then "
+                     "the fallback class)"));
+  };
+  std::vector<std::string> parts;
+  for (absl::string_view part : absl::StrSplit(AbslView(text), ',')) {
+    part = absl::StripAsciiWhitespace(part);
+    if (!part.empty()) parts.emplace_back(part);
+  }
+  if (parts.empty()) return bad("no rules");
+  google::protobuf::RepeatedPtrField<v1::CountedRule> rules;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const std::size_t colon = parts[i].find(':');
+    const std::string name(
+        absl::StripAsciiWhitespace(absl::string_view(parts[i]).substr(0, colon)));
+    const std::optional<v1::PriorityClass> priority = ParsePriorityName(name);
+    if (!priority) {
+      return bad(
+          absl::StrCat("unknown class '", name, "' (appointment, green_channel, vip, normal)"));
+    }
+    const bool last = i + 1 == parts.size();
+    if (colon == std::string::npos) {
+      if (!last) return bad(absl::StrCat(name, " needs a quota, e.g. ", name, ":1"));
+      counter->set_counted_fallback(*priority);
+      *counter->mutable_counted_rules() = std::move(rules);
+      return absl::OkStatus();
+    }
+    const std::string quota(
+        absl::StripAsciiWhitespace(absl::string_view(parts[i]).substr(colon + 1)));
+    int value = 0;
+    if (!AllDigits(quota) || quota.size() > 3 || (value = std::stoi(quota)) < 1) {
+      return bad(absl::StrCat("the quota of ", name, " must be a whole number from 1"));
+    }
+    v1::CountedRule* rule = rules.Add();
+    rule->set_priority(*priority);
+    rule->set_quota(value);
+  }
+  return bad("the last entry must be the fallback class, without a quota");
+}
+
+std::string CountedRulesText(const v1::CounterConfig& counter) {
+  if (counter.counted_rules().empty()) return "";
+  std::vector<std::string> parts;
+  for (const v1::CountedRule& rule : counter.counted_rules()) {
+    parts.push_back(absl::StrCat(PriorityName(rule.priority()), ":", rule.quota()));
+  }
+  parts.push_back(PriorityName(counter.counted_fallback()));
+  return absl::StrJoin(parts, ",");
+}
+
+std::string CounterPolicyText(const v1::CounterConfig& counter) {
+  std::string text = StrategyName(counter.strategy());
+  if (counter.strategy() == v1::CALL_STRATEGY_COUNTED && !counter.counted_rules().empty()) {
+    absl::StrAppend(&text, " ", CountedRulesText(counter));
+  }
+  if (counter.green_channel()) absl::StrAppend(&text, " · 爱心窗口 green channel");
+  return text;
+}
+
+std::string TimeOfDayText(absl::Duration since_midnight) {
+  const int64_t minutes = std::clamp<int64_t>(absl::ToInt64Minutes(since_midnight), 0, 24 * 60);
+  return absl::StrFormat("%02d:%02d", minutes / 60, minutes % 60);
+}
+
+std::optional<absl::Duration> ParseTimeOfDay(std::string_view text) {
+  const std::size_t colon = text.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  const std::string_view h = text.substr(0, colon), m = text.substr(colon + 1);
+  if (!AllDigits(h) || h.size() > 2 || !AllDigits(m) || m.size() != 2) return std::nullopt;
+  const int hours = std::stoi(std::string(h)), minutes = std::stoi(std::string(m));
+  if (minutes >= 60 || hours > 24 || (hours == 24 && minutes != 0)) return std::nullopt;
+  return absl::Hours(hours) + absl::Minutes(minutes);
+}
+
+std::optional<absl::CivilDay> ParseDay(std::string_view text) {
+  absl::CivilDay day;
+  if (text.size() != 10 || !absl::ParseCivilTime(AbslView(text), &day)) return std::nullopt;
+  return day;
+}
+
+std::string HhMmIn(const google::protobuf::Timestamp& t, absl::TimeZone zone) {
+  if (!IsSet(t)) return "--:--";
+  return absl::FormatTime("%H:%M", ToAbslTime(t), zone);
+}
+
+std::string SettingDuration(const google::protobuf::Duration& d) {
+  return absl::FormatDuration(ToAbslDuration(d));
+}
+
+std::string PolicyTable(const v1::BranchPolicy& p) {
+  const auto never_if_zero = [](const google::protobuf::Duration& d) {
+    return ToAbslDuration(d) == absl::ZeroDuration() ? std::string("0 (never)")
+                                                     : SettingDuration(d);
+  };
+  std::vector<std::vector<std::string>> rows = {
+      {"recall_limit", absl::StrCat(p.recall_limit()),
+       "recalls per call; then the next call marks a no-show"},
+      {"auto_no_show_after", never_if_zero(p.auto_no_show_after()),
+       "an unanswered call becomes a no-show after this"},
+      {"reinstate_grace", SettingDuration(p.reinstate_grace()),
+       "a no-show can be reinstated for this long"},
+      {"reinstate_placement", PlacementName(p.reinstate_placement()),
+       "where a reinstated ticket goes back"},
+      {"transfer_placement", PlacementName(p.transfer_placement()),
+       "where a transferred ticket goes by default"},
+      {"opening_time", TimeOfDayText(DayOffset(p.opening_time())), "first appointment slot"},
+      {"closing_time", TimeOfDayText(DayOffset(p.closing_time())), "end of the last slot"},
+      {"slot_length", SettingDuration(p.slot_length()), "length of an appointment slot"},
+      {"booking_horizon_days", absl::StrCat(p.booking_horizon_days()),
+       "days ahead a slot can be booked"},
+      {"checkin_early", SettingDuration(p.checkin_early()), "check-in opens before the slot"},
+      {"checkin_late", SettingDuration(p.checkin_late()),
+       "check-in closes after the slot (later: a normal ticket)"},
+      {"appointment_lead", SettingDuration(p.appointment_lead()),
+       "an early check-in is called from slot - lead"},
+  };
+  return RenderTable({"Setting", "Value", "Meaning"}, rows);
+}
+
+std::string DetailsLine(const v1::TransactionDetails& d) {
+  std::vector<std::string> parts;
+  if (!d.type().empty()) parts.push_back(d.type());
+  if (!d.amount().empty()) parts.push_back(absl::StrCat("amount ", d.amount()));
+  if (!d.account_tail().empty()) parts.push_back(absl::StrCat("account ", d.account_tail()));
+  if (!d.text().empty()) parts.push_back(absl::StrCat("\"", d.text(), "\""));
+  if (parts.empty()) return "";
+  return absl::StrCat("免填单 Details: ", absl::StrJoin(parts, " · "));
+}
+
+Label AppointmentStateLabel(v1::AppointmentState state) {
+  switch (state) {
+    case v1::APPOINTMENT_STATE_BOOKED:
+      return {"已预约", "Booked"};
+    case v1::APPOINTMENT_STATE_CHECKED_IN:
+      return {"已签到", "Checked in"};
+    case v1::APPOINTMENT_STATE_CANCELLED:
+      return {"已取消", "Cancelled"};
+    case v1::APPOINTMENT_STATE_MISSED:
+      return {"未到", "Missed"};
+    default:
+      return {"未知", "Unknown"};
+  }
+}
+
+std::string AppointmentSlip(const v1::Appointment& a, const std::string& service_label,
+                            absl::TimeZone zone) {
+  std::vector<std::optional<std::string>> lines;
+  lines.emplace_back("预约成功 · Appointment booked");
+  lines.emplace_back("");
+  for (std::string& row : BigText(a.code())) lines.emplace_back(std::move(row));
+  lines.emplace_back("");
+  lines.emplace_back(absl::StrCat("预约码 Appointment code: ", a.code()));
+  lines.emplace_back(std::nullopt);
+  lines.emplace_back(service_label);
+  lines.emplace_back(absl::StrCat(
+      IsSet(a.slot_start()) ? absl::FormatTime("%Y-%m-%d %H:%M", ToAbslTime(a.slot_start()), zone)
+                            : "-",
+      " ", Bilingual(AppointmentStateLabel(a.state()), " / ")));
+  lines.emplace_back(absl::StrCat(a.customer_name(), "  ", a.phone()));
+  lines.emplace_back(std::nullopt);
+  lines.emplace_back("到店后在取号机输入预约码签到");
+  lines.emplace_back("Check in at the kiosk with this code when you arrive");
+
+  return Boxed(lines);
+}
+
+std::string SlotsTable(const v1::ListSlotsResponse& slots, absl::TimeZone zone) {
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::Slot& s : slots.slots()) {
+    rows.push_back({absl::StrCat(HhMmIn(s.start(), zone), "-", HhMmIn(s.end(), zone)),
+                    absl::StrCat(s.capacity()), absl::StrCat(s.booked()),
+                    s.available() > 0 ? absl::StrCat(s.available()) : "full 已满"});
+  }
+  return RenderTable({"Slot 时段", "Capacity", "Booked", "Available"}, rows);
+}
+
+std::string AppointmentsTable(const v1::ListAppointmentsResponse& list, absl::TimeZone zone) {
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::Appointment& a : list.appointments()) {
+    rows.push_back({HhMmIn(a.slot_start(), zone), a.code(), a.service_code(), a.customer_name(),
+                    a.phone(), Bilingual(AppointmentStateLabel(a.state())),
+                    a.ticket_id() == 0 ? "-" : absl::StrCat(a.ticket_id())});
+  }
+  return absl::StrCat(
+      RenderTable({"Slot", "Code", "Service", "Name", "Phone", "State 状态", "Ticket ID"}, rows),
+      list.appointments_size(), " appointments; ", list.missed_count(),
+      " never checked in (missed or cancelled)\n");
+}
+
+std::string PreviewTable(const v1::PreviewOrderResponse& preview, absl::TimeZone zone) {
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::PreviewEntry& e : preview.entries()) {
+    const v1::Ticket& t = e.ticket();
+    rows.push_back({absl::StrCat(e.position()), t.number(), t.service_code(),
+                    Bilingual(PriorityLabel(t.priority())), HhMmIn(t.issued_at(), zone),
+                    absl::StrCat(e.counter()), e.reason()});
+  }
+  if (rows.empty()) return "Nobody waiting can be called by an open counter now.\n";
+  return RenderTable({"#", "Ticket", "Queue", "Class 类别", "Issued", "Counter", "Reason"}, rows);
 }
 
 }  // namespace lobbyq::client

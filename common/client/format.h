@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -8,7 +9,11 @@
 #include <google/protobuf/duration.pb.h>
 #include <google/protobuf/timestamp.pb.h>
 
+#include "absl/status/status.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "lobbyq/v1/appointment.pb.h"
+#include "lobbyq/v1/lobby.pb.h"
 #include "lobbyq/v1/types.pb.h"
 
 // Bilingual (zh/en) rendering shared by the kiosk and the counter client, so a customer
@@ -79,5 +84,67 @@ std::string EstimatedWaitLine(const v1::Ticket& ticket);
 // empty the service code is shown instead.
 std::string TicketSlip(const v1::Ticket& ticket, const std::string& service_name_zh,
                        const std::string& service_name_en);
+
+// --- Calling policy: the words the command line takes and shows ---
+
+// "in_order", "longest_wait", "counted"; UNSPECIFIED is in_order (what the server makes of it).
+std::string StrategyName(v1::CallStrategy strategy);
+std::optional<v1::CallStrategy> ParseStrategy(std::string_view name);
+// "by_issue_time", "front", "end"; UNSPECIFIED is "default" (the branch's setting).
+std::string PlacementName(v1::Placement placement);
+std::optional<v1::Placement> ParsePlacement(std::string_view name);
+// "appointment", "green_channel", "vip", "normal", as in counted rules; UNSPECIFIED is normal.
+std::string PriorityName(v1::PriorityClass priority);
+// Also takes "green" for green_channel, as `take --priority` does; any case.
+std::optional<v1::PriorityClass> ParsePriorityName(std::string_view name);
+
+// Counted rules as text, "green_channel:2,vip:1,normal": "class:quota" rules in the order
+// they are tried, then the fallback class. Sets counted_rules and counted_fallback of
+// `counter`; InvalidArgument saying what is wrong otherwise (the server checks the
+// quotas' range again).
+absl::Status ParseCountedRules(std::string_view text, v1::CounterConfig* counter);
+// The inverse: "appointment:1,green_channel:2,vip:1,normal"; "" without rules.
+std::string CountedRulesText(const v1::CounterConfig& counter);
+// A counter's calling policy in one line: "in_order", "counted appointment:1,vip:1,normal",
+// with " · 爱心窗口 green channel" for a green-channel counter.
+std::string CounterPolicyText(const v1::CounterConfig& counter);
+
+// "09:00" for 9 h since midnight; "24:00" at most.
+std::string TimeOfDayText(absl::Duration since_midnight);
+// "9:00" or "09:00" -> 9 h; nullopt unless HH:MM within 00:00..24:00.
+std::optional<absl::Duration> ParseTimeOfDay(std::string_view text);
+// "YYYY-MM-DD" -> the day; nullopt if malformed.
+std::optional<absl::CivilDay> ParseDay(std::string_view text);
+// "HH:MM" of `t` in `zone` (appointment times are the branch's local time); "--:--" unset.
+std::string HhMmIn(const google::protobuf::Timestamp& t, absl::TimeZone zone);
+// A setting's duration as it is written in a config file: "30m", "1h30m", "0".
+std::string SettingDuration(const google::protobuf::Duration& d);
+
+// Every branch setting with its value and what it means, as a table.
+std::string PolicyTable(const v1::BranchPolicy& policy);
+
+// --- Form-free details, appointments, preview ---
+
+// "免填单 Details: deposit · 5000.00 · account ****1234 · <text>", as the server sent them
+// (already masked); "" when there are none.
+std::string DetailsLine(const v1::TransactionDetails& details);
+
+Label AppointmentStateLabel(v1::AppointmentState state);
+
+// What the customer keeps after booking: the code in block letters and as text (they type
+// it at the kiosk), the service, the day and time in the branch's zone, name and the
+// masked phone.
+std::string AppointmentSlip(const v1::Appointment& appointment, const std::string& service_label,
+                            absl::TimeZone zone);
+
+// A service's slots of one day: time, capacity, booked, available ("full" when none).
+std::string SlotsTable(const v1::ListSlotsResponse& slots, absl::TimeZone zone);
+
+// Every appointment of a day, by slot: time, code, service, name, masked phone, state, ticket.
+std::string AppointmentsTable(const v1::ListAppointmentsResponse& appointments,
+                              absl::TimeZone zone);
+
+// The ordering preview: position, ticket, service, class, issued at, counter and why.
+std::string PreviewTable(const v1::PreviewOrderResponse& preview, absl::TimeZone zone);
 
 }  // namespace lobbyq::client

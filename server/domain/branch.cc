@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "server/domain/masking.h"
 #include "server/domain/validation.h"
 
 namespace lobbyq::domain {
@@ -31,6 +32,7 @@ Branch::Branch(BranchSnapshot snapshot, absl::TimeZone zone)
   rows.counters = std::move(snapshot.counters);
   rows.tickets = std::move(snapshot.tickets);
   rows.sequences = std::move(snapshot.sequences);
+  rows.appointments = std::move(snapshot.appointments);
   Apply(rows);
 }
 
@@ -42,11 +44,13 @@ absl::StatusOr<Change> Branch::PlanCreate(const BranchDefinition& def, const Com
   change.branch = info;
   change.services = def.services;
   for (const auto& config : def.counters) {
-    change.counters.push_back(Counter{.number = config.number,
-                                      .name = config.name,
-                                      .service_codes = config.service_codes,
-                                      .state = CounterState::kClosed,
-                                      .state_since = ctx.now});
+    Counter counter = config;
+    counter.state = CounterState::kClosed;
+    counter.state_since = ctx.now;
+    counter.current_ticket_id = 0;
+    counter.last_finished_ticket_id = 0;
+    counter.counted_calls.assign(counter.counted_rules.size(), 0);
+    change.counters.push_back(std::move(counter));
   }
   change.events.push_back(
       Event{.at = ctx.now,
@@ -86,18 +90,53 @@ void Branch::Apply(const Change& change) {
       sequences_[seq.service_code] = seq;
     }
   }
+  for (const auto& appointment : change.appointments) {
+    if (auto it = appointments_.find(appointment.code); it != appointments_.end()) {
+      UnindexAppointment(it->second);
+      it->second = appointment;
+    } else {
+      appointments_.emplace(appointment.code, appointment);
+    }
+    IndexAppointment(appointment);
+  }
   for (const auto& event : change.events) last_event_seq_ = std::max(last_event_seq_, event.seq);
 }
 
+QueueIndex::Key Branch::QueueKeyOf(const Ticket& t) {
+  return QueueIndex::Key{.rank = ClassRank(t.priority), .queued_at = t.queued_at, .id = t.id};
+}
+
 void Branch::IndexTicket(const Ticket& t) {
-  if (t.state == TicketState::kWaiting) waiting_[t.service_code].insert({t.issued_at, t.id});
+  if (t.state == TicketState::kWaiting) waiting_.Insert(t.service_code, QueueKeyOf(t));
   if (IsLive(t.state)) live_numbers_[t.prefix].insert(t.number);
   if (!t.request_id.empty()) by_request_[t.request_id] = t.id;
+  if (!t.details.empty()) with_details_.insert({t.business_day, t.id});
 }
 
 void Branch::UnindexTicket(const Ticket& t) {
-  if (t.state == TicketState::kWaiting) waiting_[t.service_code].erase({t.issued_at, t.id});
+  if (t.state == TicketState::kWaiting) waiting_.Erase(t.service_code, QueueKeyOf(t));
   if (IsLive(t.state)) live_numbers_[t.prefix].erase(t.number);
+  with_details_.erase({t.business_day, t.id});
+}
+
+void Branch::IndexAppointment(const Appointment& a) {
+  if (a.state == AppointmentState::kBooked) booked_by_slot_.insert({a.slot_start, a.code});
+  if (a.state != AppointmentState::kBooked && (!a.phone.empty() || !a.customer_name.empty())) {
+    personal_by_slot_.insert({a.slot_start, a.code});
+  }
+  if (a.state == AppointmentState::kBooked || a.state == AppointmentState::kCheckedIn) {
+    ++slot_bookings_[{a.service_code, a.slot_start}];
+  }
+  if (!a.request_id.empty()) appointment_by_request_[a.request_id] = a.code;
+}
+
+void Branch::UnindexAppointment(const Appointment& a) {
+  booked_by_slot_.erase({a.slot_start, a.code});
+  personal_by_slot_.erase({a.slot_start, a.code});
+  if (a.state == AppointmentState::kBooked || a.state == AppointmentState::kCheckedIn) {
+    auto it = slot_bookings_.find({a.service_code, a.slot_start});
+    if (it != slot_bookings_.end() && --it->second <= 0) slot_bookings_.erase(it);
+  }
 }
 
 // --- Queries ---
@@ -133,21 +172,40 @@ int Branch::OpenCountersServing(const std::string& service_code) const {
   }));
 }
 
+MaxWaits Branch::CurrentMaxWaits() const {
+  MaxWaits result;
+  for (const auto& service : services_) result[service.code] = service.EffectiveMaxWait();
+  return result;
+}
+
 std::vector<const Ticket*> Branch::Waiting(const std::string& service_code) const {
   std::vector<const Ticket*> result;
-  auto it = waiting_.find(service_code);
-  if (it == waiting_.end()) return result;
-  for (const auto& key : it->second) result.push_back(FindTicket(std::get<1>(key)));
+  for (const auto& key : waiting_.QueueOf(service_code)) result.push_back(FindTicket(key.id));
   return result;
 }
 
 int Branch::PeopleAhead(const Ticket& ticket) const {
   if (ticket.state != TicketState::kWaiting) return 0;
-  auto it = waiting_.find(ticket.service_code);
-  if (it == waiting_.end()) return 0;
-  const auto& queue = it->second;
-  return static_cast<int>(
-      std::distance(queue.begin(), queue.lower_bound({ticket.issued_at, ticket.id})));
+  const auto& queue = waiting_.QueueOf(ticket.service_code);
+  return static_cast<int>(std::distance(queue.begin(), queue.lower_bound(QueueKeyOf(ticket))));
+}
+
+const Ticket* Branch::FindTicketByNumber(absl::string_view display_number,
+                                         absl::CivilDay day) const {
+  const Ticket* best = nullptr;
+  for (const auto& [id, ticket] : tickets_) {
+    if (ticket.business_day != day || ticket.DisplayNumber() != display_number) continue;
+    if (best == nullptr || ticket.id > best->id) best = &ticket;
+  }
+  return best;
+}
+
+std::vector<PreviewEntry> Branch::PreviewOrder(absl::Time now) const {
+  std::vector<Counter> open;
+  for (const auto& [number, counter] : counters_) {
+    if (counter.state == CounterState::kOpen) open.push_back(counter);
+  }
+  return domain::PreviewOrder(waiting_, std::move(open), CurrentMaxWaits(), now);
 }
 
 std::optional<absl::Duration> Branch::EstimatedWait(const Ticket& ticket) const {
@@ -162,9 +220,11 @@ std::vector<ServiceView> Branch::ServiceViews(absl::Time now) const {
   std::vector<ServiceView> views;
   for (const auto& service : services_) {
     ServiceView view{.config = &service, .open_counters = OpenCountersServing(service.code)};
-    if (auto it = waiting_.find(service.code); it != waiting_.end() && !it->second.empty()) {
-      view.waiting_count = static_cast<int>(it->second.size());
-      view.longest_wait = std::max(absl::ZeroDuration(), now - std::get<0>(*it->second.begin()));
+    view.waiting_count = static_cast<int>(waiting_.QueueOf(service.code).size());
+    for (int rank = 0; rank < kClassCount; ++rank) {
+      if (const QueueIndex::Key* head = waiting_.Head(service.code, rank, now)) {
+        view.longest_wait = std::max(view.longest_wait, now - head->queued_at);
+      }
     }
     if (view.open_counters > 0) {
       view.estimated_wait = service.expected_service_time * view.waiting_count / view.open_counters;
@@ -181,20 +241,38 @@ Event Branch::NewEvent(EventType type, uint32_t counter, const CommandContext& c
       .at = ctx.now, .branch_id = info_.id, .type = type, .counter = counter, .actor = ctx.actor};
 }
 
-Plan Branch::TicketChange(const Ticket& before, const Ticket& after, EventType type,
+Event Branch::TicketEvent(const Ticket& before, const Ticket& after, EventType type,
                           uint32_t counter, const CommandContext& ctx, std::string detail) const {
-  Plan plan;
-  plan.ticket_id = after.id;
-  plan.change.branch_id = info_.id;
-  plan.change.tickets.push_back(after);
   Event event = NewEvent(type, counter, ctx);
   event.ticket_id = after.id;
   event.from_state = before.state;
   event.to_state = after.state;
   event.service_code = after.service_code;
   event.detail = std::move(detail);
-  plan.change.events.push_back(std::move(event));
+  return event;
+}
+
+Plan Branch::TicketChange(const Ticket& before, const Ticket& after, EventType type,
+                          uint32_t counter, const CommandContext& ctx, std::string detail) const {
+  Plan plan;
+  plan.ticket_id = after.id;
+  plan.change.branch_id = info_.id;
+  plan.change.tickets.push_back(after);
+  plan.change.events.push_back(TicketEvent(before, after, type, counter, ctx, std::move(detail)));
   return plan;
+}
+
+void Branch::AddNoShow(Plan& plan, const Ticket& ticket, const Counter& counter, std::string detail,
+                       const CommandContext& ctx) const {
+  Ticket after = ticket;
+  after.state = TicketState::kNoShow;
+  after.no_show_at = ctx.now;
+  plan.change.tickets.push_back(after);
+  plan.change.events.push_back(
+      TicketEvent(ticket, after, EventType::kTicketNoShow, counter.number, ctx, std::move(detail)));
+  Counter counter_after = counter;
+  counter_after.current_ticket_id = 0;
+  plan.change.counters.push_back(std::move(counter_after));
 }
 
 Plan Branch::CounterStateChange(const Counter& counter, CounterState to, EventType type,
@@ -278,9 +356,11 @@ absl::StatusOr<int> Branch::NextNumber(const std::string& service_code, absl::Ci
 
 absl::StatusOr<Plan> Branch::PlanIssue(const std::string& service_code, PriorityClass priority,
                                        const std::string& request_id,
+                                       const TransactionDetails& details,
                                        const CommandContext& ctx) const {
   if (auto s = ValidateServiceCode(service_code); !s.ok()) return s;
   if (auto s = ValidateRequestId(request_id); !s.ok()) return s;
+  if (auto s = ValidateTransactionDetails(details); !s.ok()) return s;
   if (priority == PriorityClass::kAppointment) {
     return absl::InvalidArgumentError(
         "an appointment ticket is only issued by checking in the appointment");
@@ -297,6 +377,17 @@ absl::StatusOr<Plan> Branch::PlanIssue(const std::string& service_code, Priority
     }
     return Plan{.change = {.branch_id = info_.id}, .ticket_id = earlier.id};
   }
+  // Masked before anything keeps it: no output, log or backup can show more.
+  TransactionDetails masked{.type = MaskDigitRuns(details.type),
+                            .amount = details.amount,
+                            .account_tail = MaskAccount(details.account_tail),
+                            .text = MaskDigitRuns(details.text)};
+  return NewTicket(service_code, priority, request_id, std::move(masked), ctx.now, ctx);
+}
+
+absl::StatusOr<Plan> Branch::NewTicket(const std::string& service_code, PriorityClass priority,
+                                       const std::string& request_id, TransactionDetails details,
+                                       absl::Time queued_at, const CommandContext& ctx) const {
   if (FindService(service_code) == nullptr) {
     return absl::NotFoundError(
         absl::StrCat("service ", service_code, " does not exist in branch '", info_.id, "'"));
@@ -314,7 +405,9 @@ absl::StatusOr<Plan> Branch::PlanIssue(const std::string& service_code, Priority
                 .state = TicketState::kWaiting,
                 .business_day = day,
                 .issued_at = ctx.now,
-                .request_id = request_id};
+                .queued_at = queued_at,
+                .request_id = request_id,
+                .details = std::move(details)};
   Plan plan;
   plan.ticket_id = ticket.id;
   plan.change.branch_id = info_.id;
@@ -375,24 +468,50 @@ absl::StatusOr<Plan> Branch::PlanCloseCounter(uint32_t number, const CommandCont
 absl::StatusOr<Plan> Branch::PlanCallNext(uint32_t number, const CommandContext& ctx) const {
   auto counter = OpenCounterOrError(number);
   if (!counter.ok()) return counter.status();
-  if (auto s = RequireNoCurrentTicket(**counter); !s.ok()) return s;
-  for (const auto& code : (*counter)->service_codes) {
-    auto it = waiting_.find(code);
-    if (it == waiting_.end() || it->second.empty()) continue;
-    const Ticket& next = tickets_.at(std::get<1>(*it->second.begin()));
-    Ticket after = next;
-    after.state = TicketState::kCalled;
-    after.counter = number;
-    after.called_at = ctx.now;
-    if (!after.first_called_at) after.first_called_at = ctx.now;
-    after.recall_count = 0;
-    Plan plan = TicketChange(next, after, EventType::kTicketCalled, number, ctx);
-    Counter counter_after = **counter;
-    counter_after.current_ticket_id = next.id;
-    plan.change.counters.push_back(std::move(counter_after));
+  Plan plan;
+  plan.change.branch_id = info_.id;
+  Counter counter_after = **counter;
+  // A customer who did not answer the allowed recalls is a no-show: the
+  // teller's next call says so and moves on, in one change.
+  uint64_t skipped = 0;
+  if (const Ticket* current = CurrentTicket(**counter);
+      current != nullptr && current->state == TicketState::kCalled &&
+      static_cast<int>(current->recall_count) >= info_.recall_limit) {
+    AddNoShow(plan, *current, **counter,
+              absl::StrCat("no answer after ", current->recall_count, " recalls"), ctx);
+    counter_after.current_ticket_id = 0;
+    skipped = current->id;
+  } else if (auto s = RequireNoCurrentTicket(**counter); !s.ok()) {
+    return s;
+  }
+  // The skipped ticket is still WAITING-free in the index (it was CALLED), so
+  // the policy cannot pick it again.
+  auto decision = ChooseNext(waiting_, counter_after, CurrentMaxWaits(), ctx.now);
+  if (!decision) {
+    if (skipped != 0) plan.change.counters = {counter_after};
     return plan;
   }
-  return Plan{.change = {.branch_id = info_.id}, .ticket_id = 0};
+  const Ticket& next = tickets_.at(decision->ticket_id);
+  Ticket after = next;
+  after.state = TicketState::kCalled;
+  after.counter = number;
+  after.called_at = ctx.now;
+  if (!after.first_called_at) after.first_called_at = ctx.now;
+  after.recall_count = 0;
+  plan.ticket_id = next.id;
+  plan.change.tickets.push_back(after);
+  std::string detail = std::string(Name(decision->reason));
+  if (decision->reason == CallReason::kCountedRule) {
+    const CountedRule& rule = counter_after.counted_rules[decision->rule];
+    absl::StrAppend(&detail, " ", Name(rule.priority), ":", rule.quota);
+  }
+  plan.change.events.push_back(
+      TicketEvent(next, after, EventType::kTicketCalled, number, ctx, std::move(detail)));
+  RecordCall(counter_after, *decision);
+  counter_after.current_ticket_id = next.id;
+  // One row per counter in a change: the no-show's row is superseded.
+  plan.change.counters = {std::move(counter_after)};
+  return plan;
 }
 
 absl::StatusOr<Plan> Branch::PlanRecall(uint32_t number, const CommandContext& ctx) const {
@@ -400,6 +519,11 @@ absl::StatusOr<Plan> Branch::PlanRecall(uint32_t number, const CommandContext& c
   if (!counter.ok()) return counter.status();
   auto ticket = CurrentTicketIn(**counter, {TicketState::kCalled}, "be recalled");
   if (!ticket.ok()) return ticket.status();
+  if (static_cast<int>((*ticket)->recall_count) >= info_.recall_limit) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "ticket ", (*ticket)->DisplayNumber(), " has been recalled ", (*ticket)->recall_count,
+        " times, the branch's limit; call next to mark it no-show and call the next customer"));
+  }
   Ticket after = **ticket;
   after.called_at = ctx.now;
   ++after.recall_count;
@@ -419,8 +543,14 @@ absl::StatusOr<Plan> Branch::PlanStartService(uint32_t number, const CommandCont
 }
 
 absl::StatusOr<Plan> Branch::PlanTransfer(uint32_t number, const std::string& to_service_code,
+                                          std::optional<Placement> placement,
+                                          const std::string& note,
                                           const CommandContext& ctx) const {
   if (auto s = ValidateServiceCode(to_service_code, "to_service_code"); !s.ok()) return s;
+  if (note.size() > kMaxNoteBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("note is ", note.size(), " bytes; at most ", kMaxNoteBytes));
+  }
   auto counter = CounterOrError(number);
   if (!counter.ok()) return counter.status();
   auto ticket =
@@ -435,17 +565,36 @@ absl::StatusOr<Plan> Branch::PlanTransfer(uint32_t number, const std::string& to
                                                    " is already in service ", to_service_code,
                                                    "; transfer it to a different service"));
   }
-  // The customer keeps the number and the original issue time, so the new queue
-  // takes them in the place their first wait earned.
+  const Placement where = placement.value_or(info_.transfer_placement);
+  // The customer keeps the number, the issue time and the history; where they
+  // stand in the new queue is the placement's choice.
   Ticket after = **ticket;
   after.state = TicketState::kWaiting;
   after.service_code = to_service_code;
   after.called_at.reset();
   after.started_at.reset();
   after.recall_count = 0;
-  Plan plan =
-      TicketChange(**ticket, after, EventType::kTicketTransferred, number, ctx,
-                   absl::StrCat("transfer ", (*ticket)->service_code, "->", to_service_code));
+  after.note = note;
+  switch (where) {
+    case Placement::kByIssueTime:
+      after.queued_at = after.issued_at;
+      break;
+    case Placement::kEnd:
+      after.queued_at = ctx.now;
+      break;
+    case Placement::kFront: {
+      // Just before everyone queued in the new service, whatever their class.
+      absl::Time first = after.issued_at;
+      for (const auto& key : waiting_.QueueOf(to_service_code)) {
+        first = std::min(first, key.queued_at);
+      }
+      after.queued_at = first - absl::Microseconds(1);
+      break;
+    }
+  }
+  Plan plan = TicketChange(
+      **ticket, after, EventType::kTicketTransferred, number, ctx,
+      absl::StrCat("transfer ", (*ticket)->service_code, "->", to_service_code, " ", Name(where)));
   Counter counter_after = **counter;
   counter_after.current_ticket_id = 0;
   plan.change.counters.push_back(std::move(counter_after));
@@ -457,12 +606,8 @@ absl::StatusOr<Plan> Branch::PlanNoShow(uint32_t number, const CommandContext& c
   if (!counter.ok()) return counter.status();
   auto ticket = CurrentTicketIn(**counter, {TicketState::kCalled}, "be marked no-show");
   if (!ticket.ok()) return ticket.status();
-  Ticket after = **ticket;
-  after.state = TicketState::kNoShow;
-  Plan plan = TicketChange(**ticket, after, EventType::kTicketNoShow, number, ctx);
-  Counter counter_after = **counter;
-  counter_after.current_ticket_id = 0;
-  plan.change.counters.push_back(std::move(counter_after));
+  Plan plan{.change = {.branch_id = info_.id}, .ticket_id = (*ticket)->id};
+  AddNoShow(plan, **ticket, **counter, "", ctx);
   return plan;
 }
 
@@ -559,13 +704,432 @@ absl::StatusOr<Plan> Branch::PlanUpsertCounter(const Counter& config,
                                      .state_since = ctx.now};
   after.name = config.name;
   after.service_codes = config.service_codes;
+  after.green_channel = config.green_channel;
+  const bool rotation_changed = after.strategy != config.strategy ||
+                                after.counted_rules != config.counted_rules ||
+                                after.counted_fallback != config.counted_fallback;
+  after.strategy = config.strategy;
+  after.counted_rules = config.counted_rules;
+  after.counted_fallback = config.counted_fallback;
+  // New rules make old counts meaningless; a fresh rotation is the honest start.
+  if (rotation_changed || after.counted_calls.size() != after.counted_rules.size()) {
+    after.counted_calls.assign(after.counted_rules.size(), 0);
+  }
   Plan plan;
   plan.change.branch_id = info_.id;
   plan.change.counters.push_back(after);
   Event event = NewEvent(EventType::kConfigChanged, config.number, ctx);
-  event.detail = absl::StrCat(existing ? "counter changed, profile " : "counter added, profile ",
-                              absl::StrJoin(config.service_codes, ","));
+  event.detail =
+      absl::StrCat(existing ? "counter changed, profile " : "counter added, profile ",
+                   absl::StrJoin(config.service_codes, ","), ", ", Name(config.strategy));
+  if (config.strategy == CallStrategy::kCounted) {
+    absl::StrAppend(&event.detail, " ",
+                    FormatCountedRules(config.counted_rules, config.counted_fallback));
+  }
+  if (config.green_channel) absl::StrAppend(&event.detail, ", green channel");
   plan.change.events.push_back(std::move(event));
+  return plan;
+}
+
+absl::StatusOr<Plan> Branch::PlanUpdateBranchInfo(const BranchInfo& info,
+                                                  const CommandContext& ctx) const {
+  if (info.id != info_.id) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("branch id '", info.id, "' does not match '", info_.id, "'"));
+  }
+  if (info.timezone != info_.timezone) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the time zone of branch '", info_.id, "' is ", info_.timezone,
+                     " and cannot change while it has tickets; create a new branch instead"));
+  }
+  if (auto s = ValidateBranchInfo(info); !s.ok()) return s;
+  Plan plan;
+  plan.change.branch_id = info_.id;
+  plan.change.branch = info;
+  Event event = NewEvent(EventType::kConfigChanged, 0, ctx);
+  event.detail = "branch settings changed";
+  plan.change.events.push_back(std::move(event));
+  return plan;
+}
+
+// --- Reinstatement ---
+
+absl::StatusOr<Plan> Branch::PlanReinstate(uint64_t ticket_id, uint32_t counter,
+                                           const CommandContext& ctx) const {
+  if (counter != 0) {
+    auto c = CounterOrError(counter);
+    if (!c.ok()) return c.status();
+  }
+  const Ticket* ticket = FindTicket(ticket_id);
+  if (ticket == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("ticket ", ticket_id, " does not exist in branch '", info_.id, "'"));
+  }
+  if (ticket->state != TicketState::kNoShow) {
+    return absl::FailedPreconditionError(absl::StrCat("ticket ", ticket->DisplayNumber(), " is ",
+                                                      Name(ticket->state),
+                                                      "; only a no-show ticket can be reinstated"));
+  }
+  const absl::Time since =
+      ticket->no_show_at.value_or(ticket->called_at.value_or(ticket->issued_at));
+  if (ctx.now - since > info_.reinstate_grace) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "ticket ", ticket->DisplayNumber(), " was marked no-show at ", LocalTime(since),
+        "; it can be reinstated for ", absl::FormatDuration(info_.reinstate_grace),
+        " after that. Please take a new ticket"));
+  }
+  if (auto live = live_numbers_.find(ticket->prefix);
+      live != live_numbers_.end() && live->second.contains(ticket->number)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("number ", ticket->DisplayNumber(),
+                     " has been given to another customer since; please take a new ticket"));
+  }
+  Ticket after = *ticket;
+  after.state = TicketState::kWaiting;
+  after.called_at.reset();
+  after.recall_count = 0;
+  if (info_.reinstate_placement == Placement::kEnd) after.queued_at = ctx.now;
+  return TicketChange(*ticket, after, EventType::kTicketReinstated, counter, ctx,
+                      absl::StrCat("reinstated ", Name(info_.reinstate_placement)));
+}
+
+// --- Appointments ---
+
+std::string Branch::LocalTime(absl::Time t) const { return absl::FormatTime("%H:%M", t, zone_); }
+
+std::vector<absl::Time> Branch::SlotGrid(absl::CivilDay day) const {
+  std::vector<absl::Time> grid;
+  const int64_t slot = absl::ToInt64Minutes(info_.slot_length);
+  if (slot <= 0) return grid;
+  for (int64_t minute = absl::ToInt64Minutes(info_.opening_time);
+       minute + slot <= absl::ToInt64Minutes(info_.closing_time); minute += slot) {
+    // Civil arithmetic, so a slot is "10:30 local" also on a day with a DST
+    // change. A local time the clocks skip has no slot; one they show twice
+    // has its first.
+    const absl::TimeZone::TimeInfo at =
+        zone_.At(absl::CivilSecond(absl::CivilMinute(day) + minute));
+    if (at.kind == absl::TimeZone::TimeInfo::SKIPPED) continue;
+    grid.push_back(at.pre);
+  }
+  return grid;
+}
+
+absl::StatusOr<absl::Time> Branch::SlotStartOnGrid(absl::Time slot_start) const {
+  const std::vector<absl::Time> grid = SlotGrid(BusinessDay(slot_start));
+  if (std::find(grid.begin(), grid.end(), slot_start) == grid.end()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "slot_start ", absl::FormatTime("%Y-%m-%d %H:%M", slot_start, zone_),
+        " is not a slot: slots start every ", absl::FormatDuration(info_.slot_length), " from ",
+        absl::FormatTime("%H:%M", absl::UnixEpoch() + info_.opening_time, absl::UTCTimeZone()),
+        " to ",
+        absl::FormatTime("%H:%M", absl::UnixEpoch() + info_.closing_time - info_.slot_length,
+                         absl::UTCTimeZone()),
+        " local time"));
+  }
+  return slot_start;
+}
+
+absl::StatusOr<std::vector<SlotView>> Branch::ListSlots(const std::string& service_code,
+                                                        absl::CivilDay day) const {
+  if (auto s = ValidateServiceCode(service_code); !s.ok()) return s;
+  const ServiceConfig* service = FindService(service_code);
+  if (service == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("service ", service_code, " does not exist in branch '", info_.id, "'"));
+  }
+  std::vector<SlotView> slots;
+  if (service->appointment_capacity == 0) return slots;
+  for (absl::Time start : SlotGrid(day)) {
+    auto it = slot_bookings_.find({service_code, start});
+    slots.push_back(SlotView{.start = start,
+                             .capacity = service->appointment_capacity,
+                             .booked = it == slot_bookings_.end() ? 0 : it->second});
+  }
+  return slots;
+}
+
+const Appointment* Branch::FindAppointment(const std::string& code) const {
+  auto it = appointments_.find(code);
+  return it == appointments_.end() ? nullptr : &it->second;
+}
+
+std::vector<const Appointment*> Branch::AppointmentsOn(absl::CivilDay day) const {
+  std::vector<const Appointment*> result;
+  for (const auto& [code, appointment] : appointments_) {
+    if (BusinessDay(appointment.slot_start) == day) result.push_back(&appointment);
+  }
+  std::sort(result.begin(), result.end(), [](const Appointment* a, const Appointment* b) {
+    return std::tie(a->slot_start, a->code) < std::tie(b->slot_start, b->code);
+  });
+  return result;
+}
+
+absl::StatusOr<Plan> Branch::PlanBook(const std::string& service_code, absl::Time slot_start,
+                                      const std::string& customer_name, const std::string& phone,
+                                      const std::string& request_id,
+                                      const std::function<std::string()>& new_code,
+                                      const CommandContext& ctx) const {
+  if (auto s = ValidateServiceCode(service_code); !s.ok()) return s;
+  if (auto s = ValidateRequestId(request_id); !s.ok()) return s;
+  if (!customer_name.empty()) {
+    if (auto s = ValidateDeviceId(customer_name, "customer_name"); !s.ok()) return s;
+  }
+  auto digits = NormalizePhone(phone);
+  if (!digits.ok()) return digits.status();
+  if (auto it = appointment_by_request_.find(request_id); it != appointment_by_request_.end()) {
+    const Appointment& earlier = appointments_.at(it->second);
+    // Once purged, name and phone cannot be compared; service and slot still can.
+    const bool purged = earlier.phone.empty();
+    if (earlier.service_code != service_code || earlier.slot_start != slot_start ||
+        (!purged && (earlier.phone != *digits || earlier.customer_name != customer_name))) {
+      return absl::AlreadyExistsError(absl::StrCat("request_id '", request_id,
+                                                   "' already booked another appointment; use a "
+                                                   "new request_id for a different booking"));
+    }
+    return Plan{.change = {.branch_id = info_.id}, .appointment_code = earlier.code};
+  }
+  const ServiceConfig* service = FindService(service_code);
+  if (service == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("service ", service_code, " does not exist in branch '", info_.id, "'"));
+  }
+  if (service->appointment_capacity == 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("service ", service_code, " takes no appointments; take a ticket instead"));
+  }
+  if (auto s = SlotStartOnGrid(slot_start); !s.ok()) return s.status();
+  if (slot_start <= ctx.now) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the slot at ", absl::FormatTime("%Y-%m-%d %H:%M", slot_start, zone_),
+                     " has already begun; choose a later slot"));
+  }
+  const absl::CivilDay day = BusinessDay(slot_start);
+  if (day > BusinessDay(ctx.now) + info_.booking_horizon_days) {
+    return absl::FailedPreconditionError(absl::StrCat("appointments can be booked at most ",
+                                                      info_.booking_horizon_days, " days ahead"));
+  }
+  for (const auto& [code, other] : appointments_) {
+    if (other.state == AppointmentState::kBooked && other.phone == *digits &&
+        other.service_code == service_code && BusinessDay(other.slot_start) == day) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "phone ", MaskPhone(*digits), " already has an appointment for service ", service_code,
+          " at ", LocalTime(other.slot_start), " that day; cancel it first to change the time"));
+    }
+  }
+  if (auto it = slot_bookings_.find({service_code, slot_start});
+      it != slot_bookings_.end() && it->second >= service->appointment_capacity) {
+    return absl::ResourceExhaustedError(absl::StrCat("the slot at ", LocalTime(slot_start),
+                                                     " is full (", service->appointment_capacity,
+                                                     " booked); choose another slot"));
+  }
+  // Stored in the form check-in looks for, whatever the source's spelling.
+  std::string code;
+  for (int attempt = 0; attempt < 16 && (code.empty() || appointments_.contains(code)); ++attempt) {
+    auto normalized = NormalizeAppointmentCode(new_code());
+    code = normalized.ok() ? *normalized : "";
+  }
+  if (code.empty() || appointments_.contains(code)) {
+    return absl::InternalError("could not make a new appointment code; please try again");
+  }
+  Appointment appointment{.code = code,
+                          .service_code = service_code,
+                          .slot_start = slot_start,
+                          .customer_name = customer_name,
+                          .phone = *digits,
+                          .state = AppointmentState::kBooked,
+                          .booked_at = ctx.now,
+                          .request_id = request_id};
+  Plan plan{.change = {.branch_id = info_.id}, .appointment_code = code};
+  plan.change.events.push_back(AppointmentEvent(EventType::kAppointmentBooked, appointment, ctx));
+  plan.change.appointments.push_back(std::move(appointment));
+  return plan;
+}
+
+absl::StatusOr<const Appointment*> Branch::AppointmentOrError(const std::string& code,
+                                                              absl::string_view hint) const {
+  auto normalized = NormalizeAppointmentCode(code);
+  if (!normalized.ok()) return normalized.status();
+  const Appointment* appointment = FindAppointment(*normalized);
+  if (appointment == nullptr) {
+    return absl::NotFoundError(absl::StrCat("no appointment with code ", *normalized,
+                                            " in branch '", info_.id, "'", hint));
+  }
+  return appointment;
+}
+
+// The code stays out of the event: events reach lobby displays, and a code is
+// all it takes to check in or cancel.
+Event Branch::AppointmentEvent(EventType type, const Appointment& appointment,
+                               const CommandContext& ctx) const {
+  Event event = NewEvent(type, 0, ctx);
+  event.service_code = appointment.service_code;
+  event.ticket_id = appointment.ticket_id;
+  event.detail =
+      absl::StrCat("slot ", absl::FormatTime("%Y-%m-%d %H:%M", appointment.slot_start, zone_));
+  return event;
+}
+
+absl::StatusOr<Plan> Branch::PlanCancelAppointment(const std::string& code,
+                                                   const CommandContext& ctx) const {
+  auto appointment = AppointmentOrError(code);
+  if (!appointment.ok()) return appointment.status();
+  if ((*appointment)->state != AppointmentState::kBooked) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("appointment ", (*appointment)->code, " is ", Name((*appointment)->state),
+                     "; only a booked appointment can be cancelled"));
+  }
+  Appointment after = **appointment;
+  after.state = AppointmentState::kCancelled;
+  after.closed_at = ctx.now;
+  Plan plan{.change = {.branch_id = info_.id}, .appointment_code = after.code};
+  plan.change.events.push_back(AppointmentEvent(EventType::kAppointmentCancelled, after, ctx));
+  plan.change.appointments.push_back(std::move(after));
+  return plan;
+}
+
+absl::StatusOr<CheckIn> Branch::PlanCheckIn(const std::string& code,
+                                            const CommandContext& ctx) const {
+  auto found = AppointmentOrError(
+      code, "; check the code in your booking confirmation, or take a normal ticket");
+  if (!found.ok()) return found.status();
+  const Appointment* appointment = *found;
+  const std::string& normalized = appointment->code;
+  const absl::Time slot = appointment->slot_start;
+  if (appointment->state == AppointmentState::kCheckedIn) {
+    // A second check-in (a retry, or a customer pressing twice) gets the same ticket.
+    // The outcome follows from when the first check-in happened, not from where
+    // the ticket stands now (a transfer or reinstatement may have moved it).
+    CheckIn again{.plan = {.change = {.branch_id = info_.id}, .ticket_id = appointment->ticket_id}};
+    const absl::Time checked_in = appointment->closed_at.value_or(ctx.now);
+    if (checked_in > slot + info_.checkin_late) {
+      again.outcome = CheckInOutcome::kLate;
+    } else if (checked_in < slot - info_.appointment_lead) {
+      again.outcome = CheckInOutcome::kEarly;
+    }
+    return again;
+  }
+  if (appointment->state == AppointmentState::kCancelled) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("appointment ", normalized, " was cancelled; please take a normal ticket"));
+  }
+  // Late on a later day: the slot is gone, and so is the day's queue it was for.
+  if (ctx.now > slot + info_.checkin_late && BusinessDay(ctx.now) > BusinessDay(slot)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "appointment ", normalized, " was for ", absl::FormatTime("%Y-%m-%d %H:%M", slot, zone_),
+        "; please book again or take a normal ticket"));
+  }
+  if (ctx.now < slot - info_.checkin_early) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("your appointment is at ", absl::FormatTime("%Y-%m-%d %H:%M", slot, zone_),
+                     "; check-in opens at ", LocalTime(slot - info_.checkin_early)));
+  }
+  CheckIn result;
+  absl::StatusOr<Plan> issued;
+  if (ctx.now > slot + info_.checkin_late) {
+    result.outcome = CheckInOutcome::kLate;
+    issued = NewTicket(appointment->service_code, PriorityClass::kNormal, "", {}, ctx.now, ctx);
+  } else {
+    const absl::Time callable_from = slot - info_.appointment_lead;
+    result.outcome = ctx.now < callable_from ? CheckInOutcome::kEarly : CheckInOutcome::kOnTime;
+    issued = NewTicket(appointment->service_code, PriorityClass::kAppointment, "", {},
+                       std::max(ctx.now, callable_from), ctx);
+  }
+  if (!issued.ok()) return issued.status();
+  result.plan = *std::move(issued);
+  result.plan.change.tickets.front().appointment_code = appointment->code;
+  Appointment after = *appointment;
+  after.state = AppointmentState::kCheckedIn;
+  after.closed_at = ctx.now;
+  after.ticket_id = result.plan.ticket_id;
+  Event event = AppointmentEvent(EventType::kAppointmentCheckedIn, after, ctx);
+  event.detail = absl::StrCat(result.outcome == CheckInOutcome::kLate    ? "late"
+                              : result.outcome == CheckInOutcome::kEarly ? "early"
+                                                                         : "on time",
+                              ", ", event.detail);
+  result.plan.change.appointments.push_back(std::move(after));
+  result.plan.change.events.push_back(std::move(event));
+  return result;
+}
+
+// --- Timers ---
+
+std::optional<absl::Time> Branch::NextDeadline() const {
+  std::optional<absl::Time> next;
+  const auto consider = [&](absl::Time t) {
+    if (!next || t < *next) next = t;
+  };
+  if (info_.auto_no_show_after > absl::ZeroDuration()) {
+    for (const auto& [number, counter] : counters_) {
+      const Ticket* t = CurrentTicket(counter);
+      if (t != nullptr && t->state == TicketState::kCalled && t->called_at) {
+        consider(*t->called_at + info_.auto_no_show_after);
+      }
+    }
+  }
+  // Missed once the check-in window has closed, not at its last instant.
+  if (!booked_by_slot_.empty()) {
+    consider(booked_by_slot_.begin()->first + info_.checkin_late + absl::Microseconds(1));
+  }
+  // Personal data goes at the start of the next local day.
+  if (!with_details_.empty()) {
+    consider(absl::FromCivil(with_details_.begin()->first + 1, zone_));
+  }
+  if (!personal_by_slot_.empty()) {
+    consider(absl::FromCivil(BusinessDay(personal_by_slot_.begin()->first) + 1, zone_));
+  }
+  return next;
+}
+
+absl::StatusOr<Plan> Branch::PlanTimeouts(const CommandContext& ctx) const {
+  Plan plan;
+  plan.change.branch_id = info_.id;
+  if (info_.auto_no_show_after > absl::ZeroDuration()) {
+    for (const auto& [number, counter] : counters_) {
+      const Ticket* t = CurrentTicket(counter);
+      if (t != nullptr && t->state == TicketState::kCalled && t->called_at &&
+          ctx.now >= *t->called_at + info_.auto_no_show_after) {
+        AddNoShow(plan, *t, counter,
+                  absl::StrCat("no answer for ", absl::FormatDuration(info_.auto_no_show_after)),
+                  ctx);
+      }
+    }
+  }
+  for (const auto& [slot, code] : booked_by_slot_) {
+    if (ctx.now <= slot + info_.checkin_late) break;
+    Appointment after = appointments_.at(code);
+    after.state = AppointmentState::kMissed;
+    after.closed_at = ctx.now;
+    plan.change.events.push_back(AppointmentEvent(EventType::kAppointmentMissed, after, ctx));
+    plan.change.appointments.push_back(std::move(after));
+  }
+  const absl::CivilDay today = BusinessDay(ctx.now);
+  int purged = 0;
+  for (const auto& [day, id] : with_details_) {
+    if (day >= today) break;
+    // A ticket this change already rewrites (an automatic no-show) is purged
+    // at the next deadline, which is then immediately due.
+    if (std::any_of(plan.change.tickets.begin(), plan.change.tickets.end(),
+                    [id = id](const Ticket& t) { return t.id == id; })) {
+      continue;
+    }
+    Ticket after = tickets_.at(id);
+    after.details = {};
+    plan.change.tickets.push_back(std::move(after));
+    ++purged;
+  }
+  for (const auto& [slot, code] : personal_by_slot_) {
+    if (BusinessDay(slot) >= today) break;
+    Appointment after = appointments_.at(code);
+    after.customer_name.clear();
+    after.phone.clear();
+    plan.change.appointments.push_back(std::move(after));
+    ++purged;
+  }
+  if (purged > 0) {
+    Event event = NewEvent(EventType::kDetailsPurged, 0, ctx);
+    event.detail = absl::StrCat("personal details of ", purged, " tickets and appointments purged");
+    plan.change.events.push_back(std::move(event));
+  }
   return plan;
 }
 

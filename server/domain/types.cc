@@ -47,7 +47,7 @@ constexpr std::array<std::pair<CounterState, absl::string_view>, 3> kCounterStat
     {CounterState::kPaused, "paused"},
 }};
 
-constexpr std::array<std::pair<EventType, absl::string_view>, 13> kEventTypes{{
+constexpr std::array<std::pair<EventType, absl::string_view>, 19> kEventTypes{{
     {EventType::kTicketIssued, "ticket_issued"},
     {EventType::kTicketCalled, "ticket_called"},
     {EventType::kTicketRecalled, "ticket_recalled"},
@@ -61,6 +61,31 @@ constexpr std::array<std::pair<EventType, absl::string_view>, 13> kEventTypes{{
     {EventType::kCounterPaused, "counter_paused"},
     {EventType::kCounterClosed, "counter_closed"},
     {EventType::kConfigChanged, "config_changed"},
+    {EventType::kTicketReinstated, "ticket_reinstated"},
+    {EventType::kAppointmentBooked, "appointment_booked"},
+    {EventType::kAppointmentCancelled, "appointment_cancelled"},
+    {EventType::kAppointmentCheckedIn, "appointment_checked_in"},
+    {EventType::kAppointmentMissed, "appointment_missed"},
+    {EventType::kDetailsPurged, "details_purged"},
+}};
+
+constexpr std::array<std::pair<CallStrategy, absl::string_view>, 3> kStrategies{{
+    {CallStrategy::kInOrder, "in_order"},
+    {CallStrategy::kLongestWait, "longest_wait"},
+    {CallStrategy::kCounted, "counted"},
+}};
+
+constexpr std::array<std::pair<Placement, absl::string_view>, 3> kPlacements{{
+    {Placement::kByIssueTime, "by_issue_time"},
+    {Placement::kFront, "front"},
+    {Placement::kEnd, "end"},
+}};
+
+constexpr std::array<std::pair<AppointmentState, absl::string_view>, 4> kAppointmentStates{{
+    {AppointmentState::kBooked, "booked"},
+    {AppointmentState::kCheckedIn, "checked_in"},
+    {AppointmentState::kCancelled, "cancelled"},
+    {AppointmentState::kMissed, "missed"},
 }};
 
 }  // namespace
@@ -69,6 +94,9 @@ absl::string_view Name(TicketState s) { return LookUpName(kTicketStates, s); }
 absl::string_view Name(PriorityClass p) { return LookUpName(kPriorities, p); }
 absl::string_view Name(CounterState s) { return LookUpName(kCounterStates, s); }
 absl::string_view Name(EventType t) { return LookUpName(kEventTypes, t); }
+absl::string_view Name(CallStrategy s) { return LookUpName(kStrategies, s); }
+absl::string_view Name(Placement p) { return LookUpName(kPlacements, p); }
+absl::string_view Name(AppointmentState s) { return LookUpName(kAppointmentStates, s); }
 
 std::optional<TicketState> ParseTicketState(absl::string_view name) {
   return LookUpValue(kTicketStates, name);
@@ -81,6 +109,16 @@ std::optional<CounterState> ParseCounterState(absl::string_view name) {
 }
 std::optional<EventType> ParseEventType(absl::string_view name) {
   return LookUpValue(kEventTypes, name);
+}
+
+std::optional<CallStrategy> ParseCallStrategy(absl::string_view name) {
+  return LookUpValue(kStrategies, name);
+}
+std::optional<Placement> ParsePlacement(absl::string_view name) {
+  return LookUpValue(kPlacements, name);
+}
+std::optional<AppointmentState> ParseAppointmentState(absl::string_view name) {
+  return LookUpValue(kAppointmentStates, name);
 }
 
 bool IsLive(TicketState s) {

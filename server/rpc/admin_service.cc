@@ -18,11 +18,12 @@ constexpr char kAdminActor[] = "admin";
 grpc::ServerUnaryReactor* AdminServiceImpl::CreateBranch(grpc::CallbackServerContext* context,
                                                          const v1::CreateBranchRequest* request,
                                                          v1::BranchConfig* response) {
+  auto def = FromProto(request->branch());
+  if (!def.ok()) return Reject(context, "CreateBranch", def.status());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const std::string id = request->branch().id();
   engine_.CreateBranchAsync(
-      FromProto(request->branch()), kAdminActor,
-      [this, reactor, response, id](const absl::Status& created) {
+      *std::move(def), kAdminActor, [this, reactor, response, id](const absl::Status& created) {
         if (!created.ok()) {
           reactor->Finish(ToGrpcStatus(created));
           return;
@@ -96,15 +97,36 @@ grpc::ServerUnaryReactor* AdminServiceImpl::UpsertService(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* AdminServiceImpl::UpsertCounter(grpc::CallbackServerContext* context,
                                                           const v1::UpsertCounterRequest* request,
                                                           v1::CounterStatus* response) {
-  domain::Counter counter = FromProto(request->counter());
+  auto counter = FromProto(request->counter());
+  if (!counter.ok()) return Reject(context, "UpsertCounter", counter.status());
   return RunCommand(
       engine_, context, "UpsertCounter", request->branch_id(), kAdminActor,
-      [counter](const domain::Branch& branch, const domain::CommandContext& ctx) {
+      [counter = *counter](const domain::Branch& branch, const domain::CommandContext& ctx) {
         return branch.PlanUpsertCounter(counter, ctx);
       },
-      [response, number = counter.number](const domain::Branch& branch, const domain::Plan&) {
+      [response, number = counter->number](const domain::Branch& branch, const domain::Plan&) {
         ToProto(*branch.FindCounter(number), branch, response);
       });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::UpdateBranch(grpc::CallbackServerContext* context,
+                                                         const v1::UpdateBranchRequest* request,
+                                                         v1::BranchConfig* response) {
+  // Enums are checked before any work; values against the branch, on its strand.
+  domain::BranchInfo probe;
+  if (auto s = ApplyPolicy(request->policy(), &probe); !s.ok()) {
+    return Reject(context, "UpdateBranch", s);
+  }
+  return RunCommand(
+      engine_, context, "UpdateBranch", request->branch_id(), kAdminActor,
+      [request](const domain::Branch& branch,
+                const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
+        domain::BranchInfo info = branch.info();
+        if (!request->name().empty()) info.name = request->name();
+        if (auto s = ApplyPolicy(request->policy(), &info); !s.ok()) return s;
+        return branch.PlanUpdateBranchInfo(info, ctx);
+      },
+      [response](const domain::Branch& branch, const domain::Plan&) { ToProto(branch, response); });
 }
 
 }  // namespace lobbyq::rpc

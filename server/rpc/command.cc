@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "server/domain/validation.h"
 #include "server/rpc/status.h"
 
@@ -41,6 +43,34 @@ grpc::ServerUnaryReactor* RunCommand(runtime::Engine& engine, grpc::CallbackServ
         reactor->Finish(grpc::Status::OK);
       });
   return reactor;
+}
+
+absl::StatusOr<uint64_t> ResolveTicket(const domain::Branch& branch, absl::Time now,
+                                       uint64_t ticket_id, const std::string& number) {
+  if (!number.empty()) {
+    const std::string upper = absl::AsciiStrToUpper(number);
+    const bool well_formed = upper.size() == 4 && absl::ascii_isupper(upper[0]) &&
+                             absl::ascii_isdigit(upper[1]) && absl::ascii_isdigit(upper[2]) &&
+                             absl::ascii_isdigit(upper[3]);
+    if (!well_formed) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("number '", number.substr(0, 20), "' is not a ticket number like A012"));
+    }
+    const domain::Ticket* ticket = branch.FindTicketByNumber(upper, branch.BusinessDay(now));
+    if (ticket == nullptr) {
+      return absl::NotFoundError(
+          absl::StrCat("no ticket ", upper, " today in branch '", branch.info().id, "'"));
+    }
+    return ticket->id;
+  }
+  if (ticket_id == 0) {
+    return absl::InvalidArgumentError("give the ticket_id or the ticket's number, e.g. A012");
+  }
+  if (branch.FindTicket(ticket_id) == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("ticket ", ticket_id, " does not exist in branch '", branch.info().id, "'"));
+  }
+  return ticket_id;
 }
 
 }  // namespace lobbyq::rpc

@@ -28,4 +28,11 @@ grpc::ServerUnaryReactor* RunCommand(runtime::Engine& engine, grpc::CallbackServ
 grpc::ServerUnaryReactor* Reject(grpc::CallbackServerContext* context, const char* method,
                                  const absl::Status& status);
 
+// A ticket named by id or by today's display number ("A012", any case), for
+// commands that let the customer say either. InvalidArgument when neither is
+// given or the number is malformed; NotFound when there is no such ticket. Run
+// it inside a plan, on the branch's strand.
+absl::StatusOr<uint64_t> ResolveTicket(const domain::Branch& branch, absl::Time now,
+                                       uint64_t ticket_id, const std::string& number);
+
 }  // namespace lobbyq::rpc

@@ -1,4 +1,5 @@
 #include "absl/strings/str_cat.h"
+#include "server/domain/validation.h"
 #include "server/rpc/command.h"
 #include "server/rpc/mapping.h"
 #include "server/rpc/services.h"
@@ -11,18 +12,41 @@ using CounterCommand =
 
 std::string CounterActor(uint32_t counter) { return absl::StrCat("counter:", counter); }
 
+// Tellers see the form-free details of the tickets they handle.
 ReplyFn CounterReply(uint32_t number, v1::CounterResponse* response) {
   return [number, response](const domain::Branch& branch, const domain::Plan&) {
-    ToProto(*branch.FindCounter(number), branch, response->mutable_counter());
+    ToProto(*branch.FindCounter(number), branch, response->mutable_counter(), Details::kInclude);
   };
 }
 
 ReplyFn TicketActionReply(uint32_t number, v1::TicketActionResponse* response) {
   return [number, response](const domain::Branch& branch, const domain::Plan& plan) {
     if (plan.ticket_id != 0) {
-      ToProto(*branch.FindTicket(plan.ticket_id), branch, response->mutable_ticket());
+      ToProto(*branch.FindTicket(plan.ticket_id), branch, response->mutable_ticket(),
+              Details::kInclude);
     }
-    ToProto(*branch.FindCounter(number), branch, response->mutable_counter());
+    ToProto(*branch.FindCounter(number), branch, response->mutable_counter(), Details::kInclude);
+  };
+}
+
+// CallNext's reply: the ticket called and why (the reason the domain wrote into
+// the call event), and the ticket this call marked NO_SHOW, if any.
+ReplyFn CallNextReply(uint32_t number, v1::CallNextResponse* response) {
+  return [number, response](const domain::Branch& branch, const domain::Plan& plan) {
+    for (const domain::Event& event : plan.change.events) {
+      if (event.type == domain::EventType::kTicketCalled && event.ticket_id == plan.ticket_id) {
+        response->set_reason(event.detail);
+      } else if (event.type == domain::EventType::kTicketNoShow) {
+        if (const domain::Ticket* ticket = branch.FindTicket(event.ticket_id)) {
+          ToProto(*ticket, branch, response->mutable_marked_no_show(), Details::kInclude);
+        }
+      }
+    }
+    if (plan.ticket_id != 0) {
+      ToProto(*branch.FindTicket(plan.ticket_id), branch, response->mutable_ticket(),
+              Details::kInclude);
+    }
+    ToProto(*branch.FindCounter(number), branch, response->mutable_counter(), Details::kInclude);
   };
 }
 
@@ -63,11 +87,11 @@ grpc::ServerUnaryReactor* CounterServiceImpl::CloseCounter(grpc::CallbackServerC
 
 grpc::ServerUnaryReactor* CounterServiceImpl::CallNext(grpc::CallbackServerContext* context,
                                                        const v1::CounterRequest* request,
-                                                       v1::TicketActionResponse* response) {
+                                                       v1::CallNextResponse* response) {
   return RunCommand(engine_, context, "CallNext", request->branch_id(),
                     CounterActor(request->counter()),
                     Bind(&domain::Branch::PlanCallNext, request->counter()),
-                    TicketActionReply(request->counter(), response));
+                    CallNextReply(request->counter(), response));
 }
 
 grpc::ServerUnaryReactor* CounterServiceImpl::Recall(grpc::CallbackServerContext* context,
@@ -91,10 +115,14 @@ grpc::ServerUnaryReactor* CounterServiceImpl::StartService(grpc::CallbackServerC
 grpc::ServerUnaryReactor* CounterServiceImpl::Transfer(grpc::CallbackServerContext* context,
                                                        const v1::TransferRequest* request,
                                                        v1::TicketActionResponse* response) {
+  auto placement = PlacementFromProto(request->placement());
+  if (!placement.ok()) return Reject(context, "Transfer", placement.status());
   return RunCommand(
       engine_, context, "Transfer", request->branch_id(), CounterActor(request->counter()),
-      [request](const domain::Branch& branch, const domain::CommandContext& ctx) {
-        return branch.PlanTransfer(request->counter(), request->to_service_code(), ctx);
+      [request, placement = *placement](const domain::Branch& branch,
+                                        const domain::CommandContext& ctx) {
+        return branch.PlanTransfer(request->counter(), request->to_service_code(), placement,
+                                   request->note(), ctx);
       },
       TicketActionReply(request->counter(), response));
 }
@@ -126,6 +154,27 @@ grpc::ServerUnaryReactor* CounterServiceImpl::SubmitRating(grpc::CallbackServerC
       [request](const domain::Branch& branch, const domain::CommandContext& ctx) {
         return branch.PlanRating(request->counter(), request->ticket_id(), request->score(),
                                  request->comment(), ctx);
+      },
+      TicketActionReply(request->counter(), response));
+}
+
+grpc::ServerUnaryReactor* CounterServiceImpl::ReinstateTicket(
+    grpc::CallbackServerContext* context, const v1::CounterReinstateRequest* request,
+    v1::TicketActionResponse* response) {
+  return RunCommand(
+      engine_, context, "ReinstateTicket", request->branch_id(), CounterActor(request->counter()),
+      [request](const domain::Branch& branch,
+                const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
+        // The counter first, so a wrong counter is named before the ticket.
+        if (branch.FindCounter(request->counter()) == nullptr) {
+          if (auto s = domain::ValidateCounterNumber(request->counter()); !s.ok()) return s;
+          return absl::NotFoundError(absl::StrCat("counter ", request->counter(),
+                                                  " does not exist in branch '", branch.info().id,
+                                                  "'"));
+        }
+        auto id = ResolveTicket(branch, ctx.now, request->ticket_id(), request->number());
+        if (!id.ok()) return id.status();
+        return branch.PlanReinstate(*id, request->counter(), ctx);
       },
       TicketActionReply(request->counter(), response));
 }

@@ -1,4 +1,8 @@
+#include <memory>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "server/domain/validation.h"
 #include "server/rpc/command.h"
 #include "server/rpc/mapping.h"
@@ -17,10 +21,49 @@ absl::StatusOr<domain::Plan> FindTicketPlan(const domain::Branch& branch, uint64
   return domain::Plan{.ticket_id = ticket_id};
 }
 
-ReplyFn TicketReply(v1::TicketResponse* response) {
-  return [response](const domain::Branch& branch, const domain::Plan& plan) {
-    ToProto(*branch.FindTicket(plan.ticket_id), branch, response->mutable_ticket());
+// `details` says whether the reply may carry the ticket's form-free details:
+// only to the kiosk that issued the ticket (IssueTicket) and to GetTicket.
+ReplyFn TicketReply(v1::TicketResponse* response, Details details = Details::kOmit) {
+  return [response, details](const domain::Branch& branch, const domain::Plan& plan) {
+    ToProto(*branch.FindTicket(plan.ticket_id), branch, response->mutable_ticket(), details);
   };
+}
+
+std::string KioskActor(const std::string& kiosk_id) {
+  return kiosk_id.empty() ? "kiosk" : absl::StrCat("kiosk:", kiosk_id);
+}
+
+// "HH:MM" in the branch's time zone: what the customer reads on the kiosk.
+std::string LocalClock(const domain::Branch& branch, absl::Time t) {
+  return absl::FormatTime("%H:%M", t, branch.zone());
+}
+
+std::string CheckInMessage(const domain::Branch& branch, domain::CheckInOutcome outcome,
+                           absl::Time slot_start, absl::Time callable_from) {
+  const std::string slot = LocalClock(branch, slot_start);
+  switch (outcome) {
+    case domain::CheckInOutcome::kOnTime:
+      return absl::StrCat("Checked in for your ", slot, " appointment; you will be called shortly");
+    case domain::CheckInOutcome::kEarly:
+      return absl::StrCat("Your appointment is at ", slot, "; you will be called from ",
+                          LocalClock(branch, callable_from));
+    case domain::CheckInOutcome::kLate:
+      return absl::StrCat("Your appointment time (", slot,
+                          ") has passed; you have a normal ticket");
+  }
+  return "";
+}
+
+v1::CheckInOutcome ToProto(domain::CheckInOutcome outcome) {
+  switch (outcome) {
+    case domain::CheckInOutcome::kOnTime:
+      return v1::CHECK_IN_OUTCOME_ON_TIME;
+    case domain::CheckInOutcome::kEarly:
+      return v1::CHECK_IN_OUTCOME_EARLY;
+    case domain::CheckInOutcome::kLate:
+      return v1::CHECK_IN_OUTCOME_LATE;
+  }
+  return v1::CHECK_IN_OUTCOME_UNSPECIFIED;
 }
 
 }  // namespace
@@ -44,15 +87,14 @@ grpc::ServerUnaryReactor* KioskServiceImpl::IssueTicket(grpc::CallbackServerCont
   if (auto s = domain::ValidateDeviceId(request->kiosk_id(), "kiosk_id"); !s.ok()) {
     return Reject(context, "IssueTicket", s);
   }
-  const std::string actor =
-      request->kiosk_id().empty() ? "kiosk" : absl::StrCat("kiosk:", request->kiosk_id());
   return RunCommand(
-      engine_, context, "IssueTicket", request->branch_id(), actor,
-      [request, priority = *priority](const domain::Branch& branch,
-                                      const domain::CommandContext& ctx) {
-        return branch.PlanIssue(request->service_code(), priority, request->request_id(), ctx);
+      engine_, context, "IssueTicket", request->branch_id(), KioskActor(request->kiosk_id()),
+      [request, priority = *priority, details = FromProto(request->details())](
+          const domain::Branch& branch, const domain::CommandContext& ctx) {
+        return branch.PlanIssue(request->service_code(), priority, request->request_id(), details,
+                                ctx);
       },
-      TicketReply(response));
+      TicketReply(response, Details::kInclude));
 }
 
 grpc::ServerUnaryReactor* KioskServiceImpl::GetTicket(grpc::CallbackServerContext* context,
@@ -63,7 +105,7 @@ grpc::ServerUnaryReactor* KioskServiceImpl::GetTicket(grpc::CallbackServerContex
       [request](const domain::Branch& branch, const domain::CommandContext&) {
         return FindTicketPlan(branch, request->ticket_id());
       },
-      TicketReply(response));
+      TicketReply(response, Details::kInclude));
 }
 
 grpc::ServerUnaryReactor* KioskServiceImpl::CancelTicket(grpc::CallbackServerContext* context,
@@ -73,6 +115,50 @@ grpc::ServerUnaryReactor* KioskServiceImpl::CancelTicket(grpc::CallbackServerCon
       engine_, context, "CancelTicket", request->branch_id(), "kiosk",
       [request](const domain::Branch& branch, const domain::CommandContext& ctx) {
         return branch.PlanCancel(request->ticket_id(), ctx);
+      },
+      TicketReply(response));
+}
+
+grpc::ServerUnaryReactor* KioskServiceImpl::CheckInAppointment(
+    grpc::CallbackServerContext* context, const v1::CheckInAppointmentRequest* request,
+    v1::CheckInAppointmentResponse* response) {
+  if (auto s = domain::ValidateDeviceId(request->kiosk_id(), "kiosk_id"); !s.ok()) {
+    return Reject(context, "CheckInAppointment", s);
+  }
+  auto code = domain::NormalizeAppointmentCode(request->code());
+  if (!code.ok()) return Reject(context, "CheckInAppointment", code.status());
+  // The plan and the reply run one after the other on the branch's strand.
+  auto outcome = std::make_shared<domain::CheckInOutcome>(domain::CheckInOutcome::kOnTime);
+  return RunCommand(
+      engine_, context, "CheckInAppointment", request->branch_id(), KioskActor(request->kiosk_id()),
+      [code = *code, outcome](const domain::Branch& branch,
+                              const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
+        auto checked_in = branch.PlanCheckIn(code, ctx);
+        if (!checked_in.ok()) return checked_in.status();
+        *outcome = checked_in->outcome;
+        return std::move(checked_in->plan);
+      },
+      [code = *code, outcome, response](const domain::Branch& branch, const domain::Plan& plan) {
+        const domain::Ticket& ticket = *branch.FindTicket(plan.ticket_id);
+        ToProto(ticket, branch, response->mutable_ticket());
+        response->set_outcome(ToProto(*outcome));
+        ToProto(ticket.queued_at, response->mutable_callable_from());
+        const domain::Appointment* appointment = branch.FindAppointment(code);
+        const absl::Time slot = appointment ? appointment->slot_start : ticket.queued_at;
+        response->set_message(CheckInMessage(branch, *outcome, slot, ticket.queued_at));
+      });
+}
+
+grpc::ServerUnaryReactor* KioskServiceImpl::ReinstateTicket(
+    grpc::CallbackServerContext* context, const v1::ReinstateTicketRequest* request,
+    v1::TicketResponse* response) {
+  return RunCommand(
+      engine_, context, "ReinstateTicket", request->branch_id(), "kiosk",
+      [request](const domain::Branch& branch,
+                const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
+        auto id = ResolveTicket(branch, ctx.now, request->ticket_id(), request->number());
+        if (!id.ok()) return id.status();
+        return branch.PlanReinstate(*id, 0, ctx);
       },
       TicketReply(response));
 }

@@ -145,6 +145,25 @@ grpc::ServerUnaryReactor* LobbyServiceImpl::GetLobbyStatus(grpc::CallbackServerC
                     });
 }
 
+grpc::ServerUnaryReactor* LobbyServiceImpl::PreviewOrder(grpc::CallbackServerContext* context,
+                                                         const v1::PreviewOrderRequest* request,
+                                                         v1::PreviewOrderResponse* response) {
+  return RunCommand(
+      engine_, context, "PreviewOrder", request->branch_id(), "lobby", ReadOnly,
+      [this, response](const domain::Branch& branch, const domain::Plan&) {
+        int position = 0;
+        for (const domain::PreviewEntry& entry : branch.PreviewOrder(engine_.clock().Now())) {
+          const domain::Ticket* ticket = branch.FindTicket(entry.ticket_id);
+          if (ticket == nullptr) continue;
+          v1::PreviewEntry* out = response->add_entries();
+          out->set_position(++position);
+          ToProto(*ticket, branch, out->mutable_ticket());  // a display: no details
+          out->set_counter(entry.counter);
+          out->set_reason(std::string(domain::Name(entry.reason)));
+        }
+      });
+}
+
 grpc::ServerWriteReactor<v1::LobbyUpdate>* LobbyServiceImpl::WatchLobby(
     grpc::CallbackServerContext*, const v1::WatchLobbyRequest* request) {
   auto* reactor = new WatchReactor();

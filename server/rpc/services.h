@@ -4,6 +4,7 @@
 // command and the result back; the rules live in server/domain.
 
 #include "lobbyq/v1/admin.grpc.pb.h"
+#include "lobbyq/v1/appointment.grpc.pb.h"
 #include "lobbyq/v1/counter.grpc.pb.h"
 #include "lobbyq/v1/kiosk.grpc.pb.h"
 #include "lobbyq/v1/lobby.grpc.pb.h"
@@ -26,6 +27,12 @@ class KioskServiceImpl final : public v1::KioskService::CallbackService {
   grpc::ServerUnaryReactor* CancelTicket(grpc::CallbackServerContext* context,
                                          const v1::CancelTicketRequest* request,
                                          v1::TicketResponse* response) override;
+  grpc::ServerUnaryReactor* CheckInAppointment(grpc::CallbackServerContext* context,
+                                               const v1::CheckInAppointmentRequest* request,
+                                               v1::CheckInAppointmentResponse* response) override;
+  grpc::ServerUnaryReactor* ReinstateTicket(grpc::CallbackServerContext* context,
+                                            const v1::ReinstateTicketRequest* request,
+                                            v1::TicketResponse* response) override;
 
  private:
   runtime::Engine& engine_;
@@ -45,7 +52,7 @@ class CounterServiceImpl final : public v1::CounterService::CallbackService {
                                          v1::CounterResponse* response) override;
   grpc::ServerUnaryReactor* CallNext(grpc::CallbackServerContext* context,
                                      const v1::CounterRequest* request,
-                                     v1::TicketActionResponse* response) override;
+                                     v1::CallNextResponse* response) override;
   grpc::ServerUnaryReactor* Recall(grpc::CallbackServerContext* context,
                                    const v1::CounterRequest* request,
                                    v1::TicketActionResponse* response) override;
@@ -64,6 +71,9 @@ class CounterServiceImpl final : public v1::CounterService::CallbackService {
   grpc::ServerUnaryReactor* SubmitRating(grpc::CallbackServerContext* context,
                                          const v1::SubmitRatingRequest* request,
                                          v1::TicketActionResponse* response) override;
+  grpc::ServerUnaryReactor* ReinstateTicket(grpc::CallbackServerContext* context,
+                                            const v1::CounterReinstateRequest* request,
+                                            v1::TicketActionResponse* response) override;
 
  private:
   runtime::Engine& engine_;
@@ -75,6 +85,9 @@ class LobbyServiceImpl final : public v1::LobbyService::CallbackService {
   grpc::ServerUnaryReactor* GetLobbyStatus(grpc::CallbackServerContext* context,
                                            const v1::GetLobbyStatusRequest* request,
                                            v1::LobbyStatus* response) override;
+  grpc::ServerUnaryReactor* PreviewOrder(grpc::CallbackServerContext* context,
+                                         const v1::PreviewOrderRequest* request,
+                                         v1::PreviewOrderResponse* response) override;
   grpc::ServerWriteReactor<v1::LobbyUpdate>* WatchLobby(
       grpc::CallbackServerContext* context, const v1::WatchLobbyRequest* request) override;
 
@@ -100,6 +113,29 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
   grpc::ServerUnaryReactor* UpsertCounter(grpc::CallbackServerContext* context,
                                           const v1::UpsertCounterRequest* request,
                                           v1::CounterStatus* response) override;
+  grpc::ServerUnaryReactor* UpdateBranch(grpc::CallbackServerContext* context,
+                                         const v1::UpdateBranchRequest* request,
+                                         v1::BranchConfig* response) override;
+
+ private:
+  runtime::Engine& engine_;
+};
+
+class AppointmentServiceImpl final : public v1::AppointmentService::CallbackService {
+ public:
+  explicit AppointmentServiceImpl(runtime::Engine& engine) : engine_(engine) {}
+  grpc::ServerUnaryReactor* ListSlots(grpc::CallbackServerContext* context,
+                                      const v1::ListSlotsRequest* request,
+                                      v1::ListSlotsResponse* response) override;
+  grpc::ServerUnaryReactor* BookAppointment(grpc::CallbackServerContext* context,
+                                            const v1::BookAppointmentRequest* request,
+                                            v1::Appointment* response) override;
+  grpc::ServerUnaryReactor* CancelAppointment(grpc::CallbackServerContext* context,
+                                              const v1::CancelAppointmentRequest* request,
+                                              v1::Appointment* response) override;
+  grpc::ServerUnaryReactor* ListAppointments(grpc::CallbackServerContext* context,
+                                             const v1::ListAppointmentsRequest* request,
+                                             v1::ListAppointmentsResponse* response) override;
 
  private:
   runtime::Engine& engine_;

@@ -1,5 +1,6 @@
 #include "server/runtime/engine.h"
 
+#include <chrono>
 #include <exception>
 #include <future>
 
@@ -12,9 +13,10 @@ namespace lobbyq::runtime {
 
 struct Engine::BranchSlot {
   BranchSlot(boost::asio::thread_pool& pool, domain::Branch b)
-      : strand(boost::asio::make_strand(pool)), branch(std::move(b)) {}
+      : strand(boost::asio::make_strand(pool)), timer(strand), branch(std::move(b)) {}
 
   boost::asio::strand<boost::asio::thread_pool::executor_type> strand;
+  boost::asio::steady_timer timer;  // waits for branch.NextDeadline()
   // Touched only on `strand`.
   domain::Branch branch;
   std::vector<std::shared_ptr<LobbySubscriber>> subscribers;
@@ -70,8 +72,13 @@ absl::Status Engine::LoadAll(absl::Duration keep_closed) {
     if (!slot.ok()) {
       return absl::DataLossError(absl::StrCat("branch '", id, "': ", slot.status().message()));
     }
-    std::unique_lock lock(mu_);
-    branches_[id] = *std::move(slot);
+    BranchSlot* restored = slot->get();
+    {
+      std::unique_lock lock(mu_);
+      branches_[id] = *std::move(slot);
+    }
+    // Deadlines that passed while the server was down are run at once.
+    boost::asio::post(restored->strand, [this, restored] { ArmTimer(*restored); });
     spdlog::info("restored branch '{}' with {} recent tickets", id, tickets);
   }
   return absl::OkStatus();
@@ -148,6 +155,7 @@ void Engine::Execute(const std::string& branch_id, std::string actor, PlanFn pla
                                    done = std::move(done)] {
     try {
       RunOnStrand(*slot, actor, plan, done);
+      ArmTimer(*slot);
     } catch (...) {
       // Only planning or the reply can get here (see RunOnStrand): nothing changed.
       spdlog::error("branch '{}': command failed: {}", slot->branch.info().id, CurrentError());
@@ -207,6 +215,43 @@ void Engine::ApplyCommitted(BranchSlot& slot, const domain::Change& change) noex
   });
 }
 
+void Engine::ArmTimer(BranchSlot& slot, bool idle_retry) {
+  if (stopped_) return;
+  const std::optional<absl::Time> deadline = slot.branch.NextDeadline();
+  if (!deadline) {
+    slot.timer.cancel();
+    return;
+  }
+  absl::Duration wait = std::max(absl::ZeroDuration(), *deadline - clock_->Now());
+  if (idle_retry) wait = std::max(wait, absl::Seconds(1));
+  slot.timer.expires_after(absl::ToChronoNanoseconds(wait));
+  slot.timer.async_wait([this, &slot](const boost::system::error_code& error) {
+    if (error || stopped_) return;  // re-armed, cancelled or stopping
+    OnTimer(slot);
+  });
+}
+
+void Engine::OnTimer(BranchSlot& slot) {
+  bool changed = false;
+  try {
+    RunOnStrand(
+        slot, "timer",
+        [](const domain::Branch& branch, const domain::CommandContext& ctx) {
+          return branch.PlanTimeouts(ctx);
+        },
+        [&](const absl::Status& status, const domain::Branch*, const domain::Plan* plan) {
+          if (!status.ok()) {
+            spdlog::warn("branch '{}': timed work failed, will retry: {}", slot.branch.info().id,
+                         status.ToString());
+          }
+          changed = plan != nullptr && !plan->change.empty();
+        });
+  } catch (...) {
+    spdlog::error("branch '{}': timed work failed: {}", slot.branch.info().id, CurrentError());
+  }
+  ArmTimer(slot, /*idle_retry=*/!changed);
+}
+
 absl::Status Engine::ExecuteSync(const std::string& branch_id, std::string actor, PlanFn plan,
                                  DoneFn done) {
   std::promise<absl::Status> result;
@@ -258,6 +303,14 @@ void Engine::CloseSubscribers() {
 void Engine::Stop() {
   if (stopped_.exchange(true)) return;
   CloseSubscribers();
+  {
+    // A waiting timer is work the pool would wait for; stopped_ keeps it from
+    // being re-armed after this.
+    std::shared_lock lock(mu_);
+    for (auto& [id, slot] : branches_) {
+      boost::asio::post(slot->strand, [s = slot.get()] { s->timer.cancel(); });
+    }
+  }
   pool_.join();
 }
 

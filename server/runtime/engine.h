@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 
@@ -37,7 +38,9 @@ class LobbySubscriber {
 
 // Owns every branch and runs each one's commands on its own strand of a shared
 // thread pool: commands of one branch are serialized (two counters can never
-// take the same ticket), different branches proceed in parallel. A command is
+// take the same ticket), different branches proceed in parallel. Each branch
+// has one Asio timer on its strand for the things that happen by themselves
+// (Branch::NextDeadline); it runs them as a command of actor "timer". A command is
 // planned by the domain, committed to the store, and only then applied and
 // published, so no reply or display ever shows a change that could be lost.
 class Engine {
@@ -94,6 +97,12 @@ class Engine {
   absl::StatusOr<std::unique_ptr<BranchSlot>> MakeSlot(domain::BranchSnapshot snapshot);
   void RunOnStrand(BranchSlot& slot, const std::string& actor, const PlanFn& plan,
                    const DoneFn& done);
+  // Points the branch's timer at its next deadline (automatic no-show,
+  // missed appointment, purge of personal details), or stops it. On the strand.
+  // `idle_retry` delays a deadline already due: used after a timer run that
+  // changed nothing, so a stuck deadline cannot spin.
+  void ArmTimer(BranchSlot& slot, bool idle_retry = false);
+  void OnTimer(BranchSlot& slot);
   // Applies a committed change and publishes it. Never fails: a change that is on
   // disk but cannot be applied stops the process.
   void ApplyCommitted(BranchSlot& slot, const domain::Change& change) noexcept;

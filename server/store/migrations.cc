@@ -95,7 +95,76 @@ CREATE TABLE events (
 CREATE INDEX events_by_branch ON events (branch_id, seq);
 )sql";
 
-constexpr std::array<absl::string_view, 1> kMigrations = {kV1};
+// Calling policy, recall/no-show/reinstatement, appointments and form-free
+// service. Every new column's DEFAULT is the C++ default of its field, so rows
+// written by v1 read back as they were meant.
+constexpr absl::string_view kV2 = R"sql(
+ALTER TABLE branches ADD COLUMN recall_limit INTEGER NOT NULL DEFAULT 2;
+ALTER TABLE branches ADD COLUMN auto_no_show_after_us INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE branches ADD COLUMN reinstate_grace_us INTEGER NOT NULL DEFAULT 1800000000;
+ALTER TABLE branches ADD COLUMN reinstate_placement TEXT NOT NULL DEFAULT 'by_issue_time';
+ALTER TABLE branches ADD COLUMN transfer_placement TEXT NOT NULL DEFAULT 'by_issue_time';
+ALTER TABLE branches ADD COLUMN checkin_early_us INTEGER NOT NULL DEFAULT 1800000000;
+ALTER TABLE branches ADD COLUMN checkin_late_us INTEGER NOT NULL DEFAULT 600000000;
+ALTER TABLE branches ADD COLUMN appointment_lead_us INTEGER NOT NULL DEFAULT 300000000;
+-- Since local midnight: 09:00 and 17:00.
+ALTER TABLE branches ADD COLUMN opening_time_us INTEGER NOT NULL DEFAULT 32400000000;
+ALTER TABLE branches ADD COLUMN closing_time_us INTEGER NOT NULL DEFAULT 61200000000;
+ALTER TABLE branches ADD COLUMN slot_length_us INTEGER NOT NULL DEFAULT 1800000000;
+ALTER TABLE branches ADD COLUMN booking_horizon_days INTEGER NOT NULL DEFAULT 30;
+
+-- max_wait_us 0 = twice the target wait.
+ALTER TABLE services ADD COLUMN max_wait_us INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE services ADD COLUMN appointment_capacity INTEGER NOT NULL DEFAULT 0;
+
+-- counted_rules: 'green_channel:2,vip:1' (priority name:quota, in order);
+-- counted_calls: '1,0,2', one count per rule; '' for none.
+ALTER TABLE counters ADD COLUMN strategy TEXT NOT NULL DEFAULT 'in_order';
+ALTER TABLE counters ADD COLUMN counted_rules TEXT NOT NULL DEFAULT '';
+ALTER TABLE counters ADD COLUMN counted_fallback TEXT NOT NULL DEFAULT 'normal';
+ALTER TABLE counters ADD COLUMN green_channel INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE counters ADD COLUMN counted_calls TEXT NOT NULL DEFAULT '';
+
+-- A v1 ticket stands in its queue by its issue time.
+ALTER TABLE tickets ADD COLUMN queued_at_us INTEGER NOT NULL DEFAULT 0;
+UPDATE tickets SET queued_at_us = issued_at_us;
+ALTER TABLE tickets ADD COLUMN no_show_at_us INTEGER;
+-- A v1 no-show became one when its ticket_no_show event was logged.
+UPDATE tickets SET no_show_at_us = e.at_us
+FROM (SELECT branch_id, ticket_id, MAX(at_us) AS at_us FROM events
+      WHERE type = 'ticket_no_show' GROUP BY branch_id, ticket_id) AS e
+WHERE tickets.state = 'no_show' AND tickets.branch_id = e.branch_id
+  AND tickets.ticket_id = e.ticket_id;
+ALTER TABLE tickets ADD COLUMN note TEXT NOT NULL DEFAULT '';
+ALTER TABLE tickets ADD COLUMN details_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE tickets ADD COLUMN details_amount TEXT NOT NULL DEFAULT '';
+ALTER TABLE tickets ADD COLUMN details_account_tail TEXT NOT NULL DEFAULT '';
+ALTER TABLE tickets ADD COLUMN details_text TEXT NOT NULL DEFAULT '';
+ALTER TABLE tickets ADD COLUMN appointment_code TEXT NOT NULL DEFAULT '';
+
+-- ticket_id 0 = not checked in; closed_at_us is set once checked in, cancelled
+-- or missed.
+CREATE TABLE appointments (
+  branch_id TEXT NOT NULL REFERENCES branches (id),
+  code TEXT NOT NULL,
+  service_code TEXT NOT NULL,
+  slot_start_us INTEGER NOT NULL,
+  customer_name TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  state TEXT NOT NULL,
+  booked_at_us INTEGER NOT NULL,
+  closed_at_us INTEGER,
+  ticket_id INTEGER NOT NULL,
+  request_id TEXT NOT NULL,
+  PRIMARY KEY (branch_id, code)
+) STRICT;
+-- A retried BookAppointment must find its appointment, never book a second one.
+CREATE UNIQUE INDEX appointments_by_request_id ON appointments (branch_id, request_id)
+  WHERE request_id <> '';
+CREATE INDEX appointments_by_slot ON appointments (branch_id, slot_start_us);
+)sql";
+
+constexpr std::array<absl::string_view, 2> kMigrations = {kV1, kV2};
 
 }  // namespace
 

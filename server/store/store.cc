@@ -8,6 +8,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -18,8 +19,10 @@
 namespace lobbyq::store {
 namespace {
 
+using domain::Appointment;
 using domain::BranchSnapshot;
 using domain::Change;
+using domain::CountedRule;
 using domain::Counter;
 using domain::Event;
 using domain::NumberSequence;
@@ -38,6 +41,35 @@ SqlValue NameOrNull(std::optional<E> value) {
   return value ? SqlValue(domain::Name(*value)) : SqlValue();
 }
 
+// 'green_channel:2,vip:1': the counted strategy's rules, in order.
+std::string FormatCountedRules(const std::vector<CountedRule>& rules) {
+  return absl::StrJoin(rules, ",", [](std::string* out, const CountedRule& rule) {
+    absl::StrAppend(out, domain::Name(rule.priority), ":", rule.quota);
+  });
+}
+
+std::optional<std::vector<CountedRule>> ParseCountedRules(absl::string_view text) {
+  std::vector<CountedRule> rules;
+  for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipEmpty())) {
+    std::vector<absl::string_view> parts = absl::StrSplit(item, ':');
+    if (parts.size() != 2) return std::nullopt;
+    std::optional<domain::PriorityClass> priority = domain::ParsePriorityClass(parts[0]);
+    CountedRule& rule = rules.emplace_back();
+    if (!priority || !absl::SimpleAtoi(parts[1], &rule.quota)) return std::nullopt;
+    rule.priority = *priority;
+  }
+  return rules;
+}
+
+// '1,0,2': the counted strategy's calls per rule.
+std::optional<std::vector<int>> ParseIntList(absl::string_view text) {
+  std::vector<int> values;
+  for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipEmpty())) {
+    if (!absl::SimpleAtoi(item, &values.emplace_back())) return std::nullopt;
+  }
+  return values;
+}
+
 // Decodes the columns of one result row. The first value that cannot be decoded
 // is kept as a DataLoss status naming the table, the row and the column, so a
 // caller reads every field and checks once.
@@ -51,6 +83,7 @@ class RowReader {
   std::string Text(int col) const { return stmt_.Text(col); }
   absl::Time Time(int col) const { return absl::FromUnixMicros(stmt_.Int(col)); }
   absl::Duration Duration(int col) const { return absl::Microseconds(stmt_.Int(col)); }
+  bool Bool(int col) const { return stmt_.Int(col) != 0; }
   std::optional<absl::Time> OptionalTime(int col) const {
     if (stmt_.IsNull(col)) return std::nullopt;
     return Time(col);
@@ -70,6 +103,17 @@ class RowReader {
       return E{};
     }
     return *value;
+  }
+
+  // A value stored as text and decoded by `parse`, e.g. a list.
+  template <typename T>
+  T Parsed(int col, std::optional<T> (*parse)(absl::string_view)) {
+    std::optional<T> value = parse(stmt_.Text(col));
+    if (!value) {
+      Fail(col);
+      return T{};
+    }
+    return *std::move(value);
   }
 
   template <typename E>
@@ -125,30 +169,51 @@ absl::Status WriteRows(sqlite3* db, absl::string_view sql, const std::vector<Row
 }
 
 constexpr absl::string_view kUpsertBranch = R"sql(
-INSERT INTO branches (id, name, timezone, rating_window_us) VALUES (?1, ?2, ?3, ?4)
+INSERT INTO branches (id, name, timezone, rating_window_us, recall_limit, auto_no_show_after_us,
+  reinstate_grace_us, reinstate_placement, transfer_placement, checkin_early_us, checkin_late_us,
+  appointment_lead_us, opening_time_us, closing_time_us, slot_length_us, booking_horizon_days)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
 ON CONFLICT (id) DO UPDATE SET
-  name = excluded.name, timezone = excluded.timezone, rating_window_us = excluded.rating_window_us
+  name = excluded.name, timezone = excluded.timezone, rating_window_us = excluded.rating_window_us,
+  recall_limit = excluded.recall_limit, auto_no_show_after_us = excluded.auto_no_show_after_us,
+  reinstate_grace_us = excluded.reinstate_grace_us,
+  reinstate_placement = excluded.reinstate_placement,
+  transfer_placement = excluded.transfer_placement, checkin_early_us = excluded.checkin_early_us,
+  checkin_late_us = excluded.checkin_late_us, appointment_lead_us = excluded.appointment_lead_us,
+  opening_time_us = excluded.opening_time_us, closing_time_us = excluded.closing_time_us,
+  slot_length_us = excluded.slot_length_us, booking_horizon_days = excluded.booking_horizon_days
+)sql";
+
+constexpr absl::string_view kSelectBranch = R"sql(
+SELECT id, name, timezone, rating_window_us, recall_limit, auto_no_show_after_us,
+  reinstate_grace_us, reinstate_placement, transfer_placement, checkin_early_us, checkin_late_us,
+  appointment_lead_us, opening_time_us, closing_time_us, slot_length_us, booking_horizon_days
+FROM branches WHERE id = ?1
 )sql";
 
 // A new service goes last; an existing one keeps its place.
 constexpr absl::string_view kUpsertService = R"sql(
-INSERT INTO services
-  (branch_id, code, name_zh, name_en, target_wait_us, expected_service_us, position)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6,
+INSERT INTO services (branch_id, code, name_zh, name_en, target_wait_us, expected_service_us,
+  max_wait_us, appointment_capacity, position)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
   (SELECT COALESCE(MAX(position), 0) + 1 FROM services WHERE branch_id = ?1))
 ON CONFLICT (branch_id, code) DO UPDATE SET
   name_zh = excluded.name_zh, name_en = excluded.name_en,
-  target_wait_us = excluded.target_wait_us, expected_service_us = excluded.expected_service_us
+  target_wait_us = excluded.target_wait_us, expected_service_us = excluded.expected_service_us,
+  max_wait_us = excluded.max_wait_us, appointment_capacity = excluded.appointment_capacity
 )sql";
 
 constexpr absl::string_view kUpsertCounter = R"sql(
 INSERT INTO counters (branch_id, number, name, service_codes, state, state_since_us,
-  current_ticket_id, last_finished_ticket_id)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+  current_ticket_id, last_finished_ticket_id, strategy, counted_rules, counted_fallback,
+  green_channel, counted_calls)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
 ON CONFLICT (branch_id, number) DO UPDATE SET
   name = excluded.name, service_codes = excluded.service_codes, state = excluded.state,
   state_since_us = excluded.state_since_us, current_ticket_id = excluded.current_ticket_id,
-  last_finished_ticket_id = excluded.last_finished_ticket_id
+  last_finished_ticket_id = excluded.last_finished_ticket_id, strategy = excluded.strategy,
+  counted_rules = excluded.counted_rules, counted_fallback = excluded.counted_fallback,
+  green_channel = excluded.green_channel, counted_calls = excluded.counted_calls
 )sql";
 
 // An upsert, not INSERT OR REPLACE: REPLACE would also resolve a clash on the
@@ -156,8 +221,11 @@ ON CONFLICT (branch_id, number) DO UPDATE SET
 constexpr absl::string_view kUpsertTicket = R"sql(
 INSERT INTO tickets (branch_id, ticket_id, number, prefix, service_code, origin_service_code,
   priority, state, business_day, issued_at_us, first_called_at_us, called_at_us, started_at_us,
-  finished_at_us, counter, recall_count, request_id, rating, rating_comment, rated_at_us)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+  finished_at_us, counter, recall_count, request_id, rating, rating_comment, rated_at_us,
+  queued_at_us, no_show_at_us, note, details_type, details_amount, details_account_tail,
+  details_text, appointment_code)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+  ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)
 ON CONFLICT (branch_id, ticket_id) DO UPDATE SET
   number = excluded.number, prefix = excluded.prefix, service_code = excluded.service_code,
   origin_service_code = excluded.origin_service_code, priority = excluded.priority,
@@ -167,8 +235,53 @@ ON CONFLICT (branch_id, ticket_id) DO UPDATE SET
   finished_at_us = excluded.finished_at_us, counter = excluded.counter,
   recall_count = excluded.recall_count, request_id = excluded.request_id,
   rating = excluded.rating, rating_comment = excluded.rating_comment,
-  rated_at_us = excluded.rated_at_us
+  rated_at_us = excluded.rated_at_us, queued_at_us = excluded.queued_at_us,
+  no_show_at_us = excluded.no_show_at_us, note = excluded.note,
+  details_type = excluded.details_type, details_amount = excluded.details_amount,
+  details_account_tail = excluded.details_account_tail, details_text = excluded.details_text,
+  appointment_code = excluded.appointment_code
 )sql";
+
+// An upsert for the same reason: a clash on the request_id index must fail.
+constexpr absl::string_view kUpsertAppointment = R"sql(
+INSERT INTO appointments (branch_id, code, service_code, slot_start_us, customer_name, phone,
+  state, booked_at_us, closed_at_us, ticket_id, request_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+ON CONFLICT (branch_id, code) DO UPDATE SET
+  service_code = excluded.service_code, slot_start_us = excluded.slot_start_us,
+  customer_name = excluded.customer_name, phone = excluded.phone, state = excluded.state,
+  booked_at_us = excluded.booked_at_us, closed_at_us = excluded.closed_at_us,
+  ticket_id = excluded.ticket_id, request_id = excluded.request_id
+)sql";
+
+// Appointments with a slot from ?2 on, and every one still booked (?3) however
+// old, so one never checked in can still be marked missed, or still holding a
+// name or phone, so the domain purges it even after a long shutdown.
+constexpr absl::string_view kSelectAppointments = R"sql(
+SELECT code, service_code, slot_start_us, customer_name, phone, state, booked_at_us,
+  closed_at_us, ticket_id, request_id
+FROM appointments
+WHERE branch_id = ?1 AND (slot_start_us >= ?2 OR state = ?3 OR phone <> '' OR customer_name <> '')
+ORDER BY slot_start_us, code
+)sql";
+
+absl::StatusOr<Appointment> ReadAppointment(const Statement& stmt, absl::string_view branch_id) {
+  RowReader r(stmt, "appointments",
+              absl::StrFormat("(branch_id '%s', code '%s')", branch_id, stmt.Text(0)));
+  Appointment a;
+  a.code = r.Text(0);
+  a.service_code = r.Text(1);
+  a.slot_start = r.Time(2);
+  a.customer_name = r.Text(3);
+  a.phone = r.Text(4);
+  a.state = r.Enum(5, domain::ParseAppointmentState);
+  a.booked_at = r.Time(6);
+  a.closed_at = r.OptionalTime(7);
+  a.ticket_id = r.Id(8);
+  a.request_id = r.Text(9);
+  if (!r.status().ok()) return r.status();
+  return a;
+}
 
 constexpr absl::string_view kUpsertSequence = R"sql(
 INSERT INTO number_sequences (branch_id, service_code, business_day, last_number)
@@ -210,13 +323,19 @@ absl::StatusOr<Event> ReadEvent(const Statement& stmt) {
 
 // The live states (domain::IsLive) are bound to ?2..?4: their tickets are
 // restored whatever their age. A ticket finished lately is restored too, so the
-// rating pad can still rate it after a restart.
+// rating pad can still rate it after a restart, and so is a ticket that became
+// NO_SHOW (?6) lately, so it can still be reinstated, and one still holding
+// form-free details, so they are purged however long the server was down.
 constexpr absl::string_view kSelectTickets = R"sql(
 SELECT ticket_id, number, prefix, service_code, origin_service_code, priority, state,
   business_day, issued_at_us, first_called_at_us, called_at_us, started_at_us, finished_at_us,
-  counter, recall_count, request_id, rating, rating_comment, rated_at_us
+  counter, recall_count, request_id, rating, rating_comment, rated_at_us, queued_at_us,
+  no_show_at_us, note, details_type, details_amount, details_account_tail, details_text,
+  appointment_code
 FROM tickets
-WHERE branch_id = ?1 AND (state IN (?2, ?3, ?4) OR issued_at_us >= ?5 OR finished_at_us >= ?5)
+WHERE branch_id = ?1 AND (state IN (?2, ?3, ?4) OR issued_at_us >= ?5 OR finished_at_us >= ?5
+  OR (state = ?6 AND no_show_at_us >= ?5)
+  OR details_type <> '' OR details_amount <> '' OR details_account_tail <> '' OR details_text <> '')
 ORDER BY ticket_id
 )sql";
 
@@ -243,6 +362,14 @@ absl::StatusOr<Ticket> ReadTicket(const Statement& stmt, absl::string_view branc
   t.rating = static_cast<int>(r.Int(16));
   t.rating_comment = r.Text(17);
   t.rated_at = r.OptionalTime(18);
+  t.queued_at = r.Time(19);
+  t.no_show_at = r.OptionalTime(20);
+  t.note = r.Text(21);
+  t.details.type = r.Text(22);
+  t.details.amount = r.Text(23);
+  t.details.account_tail = r.Text(24);
+  t.details.text = r.Text(25);
+  t.appointment_code = r.Text(26);
   if (!r.status().ok()) return r.status();
   return t;
 }
@@ -362,23 +489,31 @@ absl::Status Store::Write(const Change& change, std::vector<uint64_t>& seqs) {
     absl::StatusOr<Statement> stmt = Statement::Prepare(db_, kUpsertBranch);
     if (!stmt.ok()) return stmt.status();
     const domain::BranchInfo& b = *change.branch;
-    if (absl::Status s = stmt->Bind({b.id, b.name, b.timezone, Micros(b.rating_window)}); !s.ok()) {
-      return s;
-    }
+    absl::Status s =
+        stmt->Bind({b.id, b.name, b.timezone, Micros(b.rating_window), b.recall_limit,
+                    Micros(b.auto_no_show_after), Micros(b.reinstate_grace),
+                    domain::Name(b.reinstate_placement), domain::Name(b.transfer_placement),
+                    Micros(b.checkin_early), Micros(b.checkin_late), Micros(b.appointment_lead),
+                    Micros(b.opening_time), Micros(b.closing_time), Micros(b.slot_length),
+                    b.booking_horizon_days});
+    if (!s.ok()) return s;
     if (absl::Status s = stmt->Run(); !s.ok()) return s;
   }
 
   absl::Status s = WriteRows(
       db_, kUpsertService, change.services, [&](Statement& stmt, const ServiceConfig& svc) {
         return stmt.Bind({branch_id, svc.code, svc.name_zh, svc.name_en, Micros(svc.target_wait),
-                          Micros(svc.expected_service_time)});
+                          Micros(svc.expected_service_time), Micros(svc.max_wait),
+                          svc.appointment_capacity});
       });
   if (!s.ok()) return s;
 
   s = WriteRows(db_, kUpsertCounter, change.counters, [&](Statement& stmt, const Counter& c) {
     return stmt.Bind({branch_id, c.number, c.name, absl::StrJoin(c.service_codes, ","),
                       domain::Name(c.state), Micros(c.state_since), Id(c.current_ticket_id),
-                      Id(c.last_finished_ticket_id)});
+                      Id(c.last_finished_ticket_id), domain::Name(c.strategy),
+                      FormatCountedRules(c.counted_rules), domain::Name(c.counted_fallback),
+                      int64_t{c.green_channel ? 1 : 0}, absl::StrJoin(c.counted_calls, ",")});
   });
   if (!s.ok()) return s;
 
@@ -402,7 +537,15 @@ absl::Status Store::Write(const Change& change, std::vector<uint64_t>& seqs) {
                       t.request_id,
                       t.rating,
                       t.rating_comment,
-                      Micros(t.rated_at)});
+                      Micros(t.rated_at),
+                      Micros(t.queued_at),
+                      Micros(t.no_show_at),
+                      t.note,
+                      t.details.type,
+                      t.details.amount,
+                      t.details.account_tail,
+                      t.details.text,
+                      t.appointment_code});
   });
   if (!s.ok()) return s;
 
@@ -411,6 +554,14 @@ absl::Status Store::Write(const Change& change, std::vector<uint64_t>& seqs) {
                   return stmt.Bind({branch_id, seq.service_code,
                                     absl::FormatCivilTime(seq.business_day), seq.last_number});
                 });
+  if (!s.ok()) return s;
+
+  s = WriteRows(
+      db_, kUpsertAppointment, change.appointments, [&](Statement& stmt, const Appointment& a) {
+        return stmt.Bind({branch_id, a.code, a.service_code, Micros(a.slot_start), a.customer_name,
+                          a.phone, domain::Name(a.state), Micros(a.booked_at), Micros(a.closed_at),
+                          Id(a.ticket_id), a.request_id});
+      });
   if (!s.ok()) return s;
 
   if (!change.events.empty()) {
@@ -454,23 +605,34 @@ absl::StatusOr<BranchSnapshot> Store::Read(const std::string& branch_id, absl::T
   if (!txn.ok()) return txn.status();
   BranchSnapshot snap;
   bool found = false;
-  absl::Status s =
-      ForEachRow(db_, "SELECT id, name, timezone, rating_window_us FROM branches WHERE id = ?1",
-                 {branch_id}, [&](const Statement& stmt) {
-                   RowReader r(stmt, "branches", absl::StrFormat("'%s'", branch_id));
-                   snap.info.id = r.Text(0);
-                   snap.info.name = r.Text(1);
-                   snap.info.timezone = r.Text(2);
-                   snap.info.rating_window = r.Duration(3);
-                   found = true;
-                   return r.status();
-                 });
+  absl::Status s = ForEachRow(db_, kSelectBranch, {branch_id}, [&](const Statement& stmt) {
+    RowReader r(stmt, "branches", absl::StrFormat("'%s'", branch_id));
+    domain::BranchInfo& b = snap.info;
+    b.id = r.Text(0);
+    b.name = r.Text(1);
+    b.timezone = r.Text(2);
+    b.rating_window = r.Duration(3);
+    b.recall_limit = static_cast<int>(r.Int(4));
+    b.auto_no_show_after = r.Duration(5);
+    b.reinstate_grace = r.Duration(6);
+    b.reinstate_placement = r.Enum(7, domain::ParsePlacement);
+    b.transfer_placement = r.Enum(8, domain::ParsePlacement);
+    b.checkin_early = r.Duration(9);
+    b.checkin_late = r.Duration(10);
+    b.appointment_lead = r.Duration(11);
+    b.opening_time = r.Duration(12);
+    b.closing_time = r.Duration(13);
+    b.slot_length = r.Duration(14);
+    b.booking_horizon_days = static_cast<int>(r.Int(15));
+    found = true;
+    return r.status();
+  });
   if (!s.ok()) return s;
   if (!found) return absl::NotFoundError(absl::StrFormat("branch '%s' does not exist", branch_id));
 
   s = ForEachRow(db_,
-                 "SELECT code, name_zh, name_en, target_wait_us, expected_service_us FROM services "
-                 "WHERE branch_id = ?1 ORDER BY position",
+                 "SELECT code, name_zh, name_en, target_wait_us, expected_service_us, max_wait_us, "
+                 "appointment_capacity FROM services WHERE branch_id = ?1 ORDER BY position",
                  {branch_id}, [&](const Statement& stmt) {
                    RowReader r(
                        stmt, "services",
@@ -481,13 +643,16 @@ absl::StatusOr<BranchSnapshot> Store::Read(const std::string& branch_id, absl::T
                    svc.name_en = r.Text(2);
                    svc.target_wait = r.Duration(3);
                    svc.expected_service_time = r.Duration(4);
+                   svc.max_wait = r.Duration(5);
+                   svc.appointment_capacity = static_cast<int>(r.Int(6));
                    return r.status();
                  });
   if (!s.ok()) return s;
 
   s = ForEachRow(db_,
                  "SELECT number, name, service_codes, state, state_since_us, current_ticket_id, "
-                 "last_finished_ticket_id FROM counters WHERE branch_id = ?1 ORDER BY number",
+                 "last_finished_ticket_id, strategy, counted_rules, counted_fallback, "
+                 "green_channel, counted_calls FROM counters WHERE branch_id = ?1 ORDER BY number",
                  {branch_id}, [&](const Statement& stmt) {
                    RowReader r(
                        stmt, "counters",
@@ -500,20 +665,26 @@ absl::StatusOr<BranchSnapshot> Store::Read(const std::string& branch_id, absl::T
                    c.state_since = r.Time(4);
                    c.current_ticket_id = r.Id(5);
                    c.last_finished_ticket_id = r.Id(6);
+                   c.strategy = r.Enum(7, domain::ParseCallStrategy);
+                   c.counted_rules = r.Parsed(8, ParseCountedRules);
+                   c.counted_fallback = r.Enum(9, domain::ParsePriorityClass);
+                   c.green_channel = r.Bool(10);
+                   c.counted_calls = r.Parsed(11, ParseIntList);
                    return r.status();
                  });
   if (!s.ok()) return s;
 
-  s = ForEachRow(db_, kSelectTickets,
-                 {branch_id, domain::Name(domain::TicketState::kWaiting),
-                  domain::Name(domain::TicketState::kCalled),
-                  domain::Name(domain::TicketState::kServing), Micros(closed_since)},
-                 [&](const Statement& stmt) {
-                   absl::StatusOr<Ticket> t = ReadTicket(stmt, branch_id);
-                   if (!t.ok()) return t.status();
-                   snap.tickets.push_back(*std::move(t));
-                   return absl::OkStatus();
-                 });
+  s = ForEachRow(
+      db_, kSelectTickets,
+      {branch_id, domain::Name(domain::TicketState::kWaiting),
+       domain::Name(domain::TicketState::kCalled), domain::Name(domain::TicketState::kServing),
+       Micros(closed_since), domain::Name(domain::TicketState::kNoShow)},
+      [&](const Statement& stmt) {
+        absl::StatusOr<Ticket> t = ReadTicket(stmt, branch_id);
+        if (!t.ok()) return t.status();
+        snap.tickets.push_back(*std::move(t));
+        return absl::OkStatus();
+      });
   if (!s.ok()) return s;
 
   s = ForEachRow(db_,
@@ -528,6 +699,16 @@ absl::StatusOr<BranchSnapshot> Store::Read(const std::string& branch_id, absl::T
                    seq.business_day = r.Day(1);
                    seq.last_number = static_cast<int>(r.Int(2));
                    return r.status();
+                 });
+  if (!s.ok()) return s;
+
+  s = ForEachRow(db_, kSelectAppointments,
+                 {branch_id, Micros(closed_since), domain::Name(domain::AppointmentState::kBooked)},
+                 [&](const Statement& stmt) {
+                   absl::StatusOr<Appointment> a = ReadAppointment(stmt, branch_id);
+                   if (!a.ok()) return a.status();
+                   snap.appointments.push_back(*std::move(a));
+                   return absl::OkStatus();
                  });
   if (!s.ok()) return s;
 

@@ -19,7 +19,7 @@ namespace lobbyq::store {
 
 // The durable home of every branch: an SQLite database in WAL mode with one event
 // log table and current-state tables (branches, services, counters, tickets,
-// number sequences). Thread-safe: one connection, serialized by a mutex.
+// number sequences, appointments). Thread-safe: one connection, serialized by a mutex.
 class Store {
  public:
   // Opens or creates the database at `path` ("" or ":memory:" for a private
@@ -43,8 +43,11 @@ class Store {
   absl::StatusOr<std::vector<std::string>> ListBranchIds();
 
   // Everything needed to rebuild one branch: its config, counters, the number
-  // sequences, and the tickets that are live or were issued at or after
-  // `closed_since`. Returns NotFound for an unknown branch.
+  // sequences, the tickets that are live, were issued or finished at or after
+  // `closed_since` or are NO_SHOW since then (so they can be reinstated), and
+  // the appointments whose slot starts at or after `closed_since` or that are
+  // still booked however old (so they can be marked missed).
+  // Returns NotFound for an unknown branch.
   absl::StatusOr<domain::BranchSnapshot> LoadBranch(const std::string& branch_id,
                                                     absl::Time closed_since);
 

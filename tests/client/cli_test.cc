@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
@@ -184,33 +185,37 @@ TEST_F(CliTest, Walkthrough) {
   EXPECT_THAT(r.out, HasSubstr("A002")) << r;
   EXPECT_THAT(r.out, HasSubstr("等待 / Waiting")) << r;
   EXPECT_THAT(r.out, HasSubstr("Green channel")) << r;
-  EXPECT_THAT(r.out, HasSubstr("前面还有 1 人 / 1 person ahead")) << r;
+  // A higher class is ahead of A001 in the queue: nobody is ahead of it.
+  EXPECT_THAT(r.out, HasSubstr("您是下一位 / You are next")) << r;
   EXPECT_THAT(r.out, HasSubstr("No counter is open yet")) << r;
 
   r = Counter("open");
   ASSERT_EQ(r.exit_code, 0) << r;
   EXPECT_EQ(r.out, "Counter 1 is open\n") << r;
 
+  // Counter 1 is the demo's green-channel counter (爱心窗口): A002 goes first.
   r = Counter("call");
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out, HasSubstr("Called A001 (现金业务 Cash) to counter 1")) << r;
+  EXPECT_THAT(r.out, HasSubstr("Called A002 (现金业务 Cash, 爱心通道 Green channel) to counter 1"))
+      << r;
+  EXPECT_THAT(r.out, HasSubstr("原因 Reason: green-channel counter")) << r;
 
   r = Counter("recall");
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out, HasSubstr("Recalled A001")) << r;
+  EXPECT_THAT(r.out, HasSubstr("Recalled A002")) << r;
   EXPECT_THAT(r.out, HasSubstr("(recall 1)")) << r;
 
   r = Counter("start");
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out, HasSubstr("Serving A001")) << r;
+  EXPECT_THAT(r.out, HasSubstr("Serving A002")) << r;
 
   r = Counter("finish");
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out, HasSubstr("Finished A001")) << r;
+  EXPECT_THAT(r.out, HasSubstr("Finished A002")) << r;
 
   r = Counter("rate 5");
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out, HasSubstr("Rated A001 5/5")) << r;
+  EXPECT_THAT(r.out, HasSubstr("Rated A002 5/5")) << r;
 
   r = Counter("--counter 3 open");
   ASSERT_EQ(r.exit_code, 0) << r;
@@ -218,14 +223,13 @@ TEST_F(CliTest, Walkthrough) {
 
   r = Counter("--counter 3 call");
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out, HasSubstr("Called A002")) << r;
-  EXPECT_THAT(r.out, HasSubstr("to counter 3")) << r;
+  EXPECT_THAT(r.out, HasSubstr("Called A001 (现金业务 Cash) to counter 3")) << r;
 
   r = Counter("--counter 3 transfer --to C");
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out, HasSubstr("Transferred A002 to 理财/贵宾 Wealth & VIP (C)")) << r;
+  EXPECT_THAT(r.out, HasSubstr("Transferred A001 to 理财/贵宾 Wealth & VIP (C)")) << r;
 
-  r = Kiosk(absl::StrCat("status --ticket ", a002));
+  r = Kiosk(absl::StrCat("status --ticket ", a001));
   ASSERT_EQ(r.exit_code, 0) << r;
   EXPECT_THAT(r.out, HasSubstr("理财/贵宾 Wealth & VIP")) << r;
   EXPECT_THAT(r.out, HasSubstr("等待 / Waiting")) << r;
@@ -264,6 +268,8 @@ TEST_F(CliTest, ScriptedConsoleAndRatingPad) {
   EXPECT_THAT(r.out, HasSubstr("窗口 Counter 2")) << r;
   EXPECT_THAT(r.out, HasSubstr("Counter 2 is open")) << r;
   EXPECT_THAT(r.out, HasSubstr("Called A001")) << r;
+  EXPECT_THAT(r.out, HasSubstr("原因 Reason: ")) << r;  // why, under the call
+  EXPECT_THAT(r.out, HasSubstr("叫号规则 Calling: in_order")) << r;
   EXPECT_THAT(r.out, HasSubstr("finished A001")) << r;
   EXPECT_EQ(r.err, "") << r;
 
@@ -315,6 +321,242 @@ TEST_F(CliTest, BadUsageExitsTwo) {
   EXPECT_EQ(Kiosk("take").exit_code, 2);
   EXPECT_EQ(Kiosk("take --service A --priority urgent").exit_code, 2);
   EXPECT_EQ(Admin("").exit_code, 2);
+  EXPECT_EQ(Counter("transfer --to B --placement sideways").exit_code, 2);
+  EXPECT_EQ(Kiosk("book --service A --slot 25:00 --name X --phone 13812345678").exit_code, 2);
+  EXPECT_EQ(Kiosk("checkin").exit_code, 2);
+  EXPECT_EQ(Admin("counter 2 --strategy fastest").exit_code, 2);
+  EXPECT_EQ(Admin("policy --opening-time 25:00").exit_code, 2);
+}
+
+// The appointment code on a booking slip ("预约码 Appointment code: AB3K9XQ2"), "" if none.
+std::string AppointmentCode(const std::string& slip) {
+  std::smatch m;
+  static const std::regex kCode("Appointment code: ([0-9A-Z]{8})");
+  if (!std::regex_search(slip, m, kCode)) return "";
+  return m[1].str();
+}
+
+// A green-channel ticket with form-free details: the slip shows the class and the masked
+// details; the green-channel counter calls it first and the teller sees why and the
+// details, never the full account number.
+TEST_F(CliTest, GreenChannelTicketWithFormFreeDetails) {
+  CmdResult r = Kiosk("take --service A");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  ASSERT_THAT(r.out, HasSubstr("A001")) << r;
+
+  r = Kiosk(
+      "take --service A --priority green --type deposit --amount 5000.00 "
+      "--account 6222021234567890 --text 'please call 13812345678'");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("A002")) << r;
+  EXPECT_THAT(r.out, HasSubstr("爱心通道 / Green channel")) << r;
+  EXPECT_THAT(r.out, HasSubstr("deposit · amount 5000.00 · account ****7890")) << r;
+  EXPECT_THAT(r.out, Not(HasSubstr("6222021234567890"))) << r;
+  EXPECT_THAT(r.out, Not(HasSubstr("13812345678"))) << r;
+
+  ASSERT_EQ(Counter("open").exit_code, 0);
+  r = Counter("call");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("Called A002 (现金业务 Cash, 爱心通道 Green channel) to counter 1"))
+      << r;
+  EXPECT_THAT(r.out, HasSubstr("原因 Reason: green-channel counter")) << r;
+  EXPECT_THAT(r.out, HasSubstr("免填单 Details: deposit · amount 5000.00 · account ****7890")) << r;
+  EXPECT_THAT(r.out, HasSubstr("5678")) << r;
+  EXPECT_THAT(r.out, Not(HasSubstr("6222021234567890"))) << r;
+  EXPECT_THAT(r.out, Not(HasSubstr("13812345678"))) << r;
+
+  // A bad amount is refused with the field named, and nothing is issued.
+  r = Kiosk("take --service A --amount lots");
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, StartsWith("lobbyq-kiosk: invalid: ")) << r;
+  EXPECT_THAT(r.err, HasSubstr("amount")) << r;
+  r = Kiosk("take --service A");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("A003")) << r;
+}
+
+// Slots, a booking with its code, the day's appointments, check-in and the appointment
+// ticket called first by counter 6's counted rule "appointment:1".
+TEST_F(CliTest, BookCheckInAndCallTheAppointment) {
+  CmdResult r = Kiosk("slots --service A --day 2024-03-04");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("2024-03-04")) << r;
+  EXPECT_THAT(r.out, HasSubstr("10:00-10:30")) << r;  // the branch's local time
+
+  // No --day: the branch's business day (the server's fake clock says 2024-03-04).
+  r = Kiosk("book --service A --slot 10:00 --name 'Wang Xiaoming' --phone 13812345678");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  const std::string code = AppointmentCode(r.out);
+  ASSERT_EQ(code.size(), 8u) << r;
+  EXPECT_THAT(r.out, HasSubstr("2024-03-04 10:00")) << r;
+  EXPECT_THAT(r.out, HasSubstr("138****5678")) << r;
+  EXPECT_THAT(r.out, Not(HasSubstr("13812345678"))) << r;
+
+  r = Kiosk("slots --service A --day 2024-03-04");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  bool one_booked = false;
+  for (const std::string& line : Lines(r.out)) {
+    one_booked |= line.rfind("10:00-10:30", 0) == 0 && line.find(" 1 ") != std::string::npos;
+  }
+  EXPECT_TRUE(one_booked) << r;
+
+  r = Admin("appointments --day 2024-03-04");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr(code)) << r;
+  EXPECT_THAT(r.out, HasSubstr("Wang Xiaoming")) << r;
+  EXPECT_THAT(r.out, HasSubstr("Booked")) << r;
+
+  clock_.Advance(absl::Minutes(28));  // 09:58: on time for the 10:00 slot
+  // A walk-in first, so the appointment has someone to pass (taken now, so it is not
+  // overdue, which would put it first).
+  r = Kiosk("take --service A");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  ASSERT_THAT(r.out, HasSubstr("A001")) << r;
+
+  r = Kiosk(absl::StrCat("checkin ", absl::AsciiStrToLower(code)));
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("Checked in")) << r;
+  EXPECT_THAT(r.out, HasSubstr("A002")) << r;
+  EXPECT_THAT(r.out, HasSubstr("预约 / Appointment")) << r;
+
+  ASSERT_EQ(Counter("--counter 6 open").exit_code, 0);
+  r = Counter("--counter 6 call");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("Called A002 (现金业务 Cash, 预约 Appointment) to counter 6")) << r;
+  EXPECT_THAT(r.out, HasSubstr("原因 Reason: counted")) << r;
+
+  // Another booking, cancelled: its place is free again.
+  r = Kiosk("book --service B --slot 11:30 --day 2024-03-04 --name Li --phone 13900001111");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  const std::string second = AppointmentCode(r.out);
+  ASSERT_EQ(second.size(), 8u) << r;
+  r = Kiosk(absl::StrCat("cancel-appointment ", second));
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("cancelled")) << r;
+  r = Kiosk(absl::StrCat("checkin ", second));
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, StartsWith("lobbyq-kiosk: not allowed now: ")) << r;
+}
+
+// Transfer to the front of another queue with a note: the next teller calls it before
+// the tickets that were already waiting there, and sees the note.
+TEST_F(CliTest, TransferToTheFrontWithANote) {
+  for (const char* service : {"B", "B", "A"}) {
+    ASSERT_EQ(Kiosk(absl::StrCat("take --service ", service)).exit_code, 0);
+  }
+  ASSERT_EQ(Counter("--counter 2 open").exit_code, 0);
+  CmdResult r = Counter("--counter 2 call");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  ASSERT_THAT(r.out, HasSubstr("Called A001")) << r;
+
+  r = Counter("--counter 2 transfer --to B --placement front --note 'needs a new card'");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("Transferred A001 to 非现金业务 Non-cash (B)")) << r;
+  EXPECT_THAT(r.out, HasSubstr("0 ahead")) << r;
+  EXPECT_THAT(r.out, HasSubstr("[placed front]")) << r;
+  EXPECT_THAT(r.out, HasSubstr("备注 Note: needs a new card")) << r;
+
+  ASSERT_EQ(Counter("--counter 3 open").exit_code, 0);
+  r = Counter("--counter 3 call");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  // By issue time it would be third, after B001 and B002.
+  EXPECT_THAT(r.out, HasSubstr("Called A001 (非现金业务 Non-cash) to counter 3")) << r;
+  EXPECT_THAT(r.out, HasSubstr("备注 Note: needs a new card  (transferred from A)")) << r;
+
+  r = Counter("--counter 3 status");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("备注 Note: needs a new card")) << r;
+  EXPECT_THAT(r.out, HasSubstr("叫号规则 Calling: longest_wait")) << r;
+}
+
+// Two recalls are the demo's limit: the next call marks the ticket a no-show and says so;
+// the customer comes back and is reinstated at the kiosk or by the teller.
+TEST_F(CliTest, RecallLimitNoShowAndReinstate) {
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(Kiosk("take --service A").exit_code, 0);
+  ASSERT_EQ(Counter("--counter 2 open").exit_code, 0);
+  ASSERT_THAT(Counter("--counter 2 call").out, HasSubstr("Called A001"));
+  ASSERT_EQ(Counter("--counter 2 recall").exit_code, 0);
+  ASSERT_EQ(Counter("--counter 2 recall").exit_code, 0);
+
+  CmdResult r = Counter("--counter 2 call");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("过号 No-show: A001 (现金业务 Cash) after 2 recalls")) << r;
+  EXPECT_THAT(r.out, HasSubstr("Called A002")) << r;
+
+  r = Kiosk("reinstate a001");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("A001 is back in the queue")) << r;
+  r = Kiosk("reinstate A001");  // no longer a no-show
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, StartsWith("lobbyq-kiosk: not allowed now: ")) << r;
+
+  r = Counter("--counter 2 no-show");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  r = Counter("--counter 2 reinstate A002");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("Reinstated A002")) << r;
+}
+
+// The lobby manager previews the calling order, configures a counter's strategy and the
+// branch's policy.
+TEST_F(CliTest, AdminPreviewCounterAndPolicy) {
+  ASSERT_EQ(Kiosk("take --service A").exit_code, 0);
+  ASSERT_EQ(Kiosk("take --service A --priority green").exit_code, 0);
+  ASSERT_EQ(Counter("open").exit_code, 0);
+
+  CmdResult r = Admin("preview");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  std::vector<std::string> rows;
+  for (const std::string& line : Lines(r.out)) {
+    if (line.find("A00") != std::string::npos) rows.push_back(line);
+  }
+  ASSERT_EQ(rows.size(), 2u) << r;
+  EXPECT_THAT(rows[0], HasSubstr("A002")) << r;  // green channel first at counter 1
+  EXPECT_THAT(rows[0], HasSubstr("green-channel counter")) << r;
+  EXPECT_THAT(rows[1], HasSubstr("A001")) << r;
+
+  r = Admin("status");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("in_order · 爱心窗口 green channel")) << r;
+  EXPECT_THAT(r.out, HasSubstr("counted appointment:1,green_channel:2,vip:1,normal")) << r;
+
+  r = Admin("counter 2 --rules vip:1,normal --green-channel");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("Counter 2 updated")) << r;
+  EXPECT_THAT(r.out, HasSubstr("A,B · counted vip:1,normal · 爱心窗口 green channel")) << r;
+  r = Admin("counter 2 --strategy longest_wait --no-green-channel");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("A,B · longest_wait\n")) << r;
+  r = Admin("counter 7 --services c,a --name 'VIP room'");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("Counter 7 added (VIP room): C,A · in_order")) << r;
+  r = Admin("counter 8");
+  EXPECT_EQ(r.exit_code, 2) << r;
+  EXPECT_THAT(r.err, HasSubstr("--services")) << r;
+  r = Admin("counter 2 --rules gold:1,normal");
+  EXPECT_EQ(r.exit_code, 2) << r;
+  EXPECT_THAT(r.err, HasSubstr("gold")) << r;
+  r = Admin("counter 2 --services A,Z");
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, StartsWith("lobbyq-admin: not found: ")) << r;
+
+  r = Admin("policy");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("recall_limit")) << r;
+  EXPECT_THAT(r.out, HasSubstr("09:00")) << r;
+  EXPECT_THAT(r.out, HasSubstr("2 per slot")) << r;
+  r = Admin(
+      "policy --recall-limit 3 --transfer-placement front --opening-time 08:30 "
+      "--auto-no-show-after 5m");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("Policy updated.")) << r;
+  EXPECT_THAT(r.out, HasSubstr("08:30")) << r;
+  EXPECT_THAT(r.out, HasSubstr("front")) << r;
+  EXPECT_THAT(r.out, HasSubstr("5m")) << r;
+  r = Admin("policy --recall-limit 99");
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, StartsWith("lobbyq-admin: invalid: ")) << r;
+  EXPECT_THAT(r.err, HasSubstr("recall_limit")) << r;
 }
 
 TEST_F(CliTest, SameRequestIdGetsTheSameTicket) {

@@ -267,6 +267,205 @@ TEST(TicketSlipTest, LongNamesWidenTheBoxEvenly) {
   ExpectRectangularBox(slip);
 }
 
+TEST(TicketSlipTest, FormFreeDetailsAreShownAsTheServerMaskedThem) {
+  v1::Ticket t = WaitingTicket();
+  t.mutable_details()->set_type("deposit");
+  t.mutable_details()->set_amount("5000.00");
+  t.mutable_details()->set_account_tail("****7890");
+  const std::string slip = TicketSlip(t, "现金业务", "Cash");
+  EXPECT_THAT(slip, HasSubstr("免填单 Details: deposit · amount 5000.00 · account ****7890"));
+  ExpectRectangularBox(slip);
+}
+
+TEST(TicketSlipTest, LongDetailsTextIsCutNotWidened) {
+  v1::Ticket t = WaitingTicket();
+  t.mutable_details()->set_text(std::string(200, 'x'));
+  const std::string slip = TicketSlip(t, "现金业务", "Cash");
+  EXPECT_THAT(slip, HasSubstr("…"));
+  EXPECT_THAT(slip, Not(HasSubstr(std::string(100, 'x'))));
+  ExpectRectangularBox(slip);
+  // As wide as a slip without details.
+  const std::string plain = TicketSlip(WaitingTicket(), "现金业务", "Cash");
+  EXPECT_EQ(DisplayWidth(slip.substr(0, slip.find('\n'))),
+            DisplayWidth(plain.substr(0, plain.find('\n'))));
+}
+
+// --- Calling policy words ---
+
+TEST(PolicyWordsTest, StrategiesRoundTrip) {
+  for (auto s :
+       {v1::CALL_STRATEGY_IN_ORDER, v1::CALL_STRATEGY_LONGEST_WAIT, v1::CALL_STRATEGY_COUNTED}) {
+    EXPECT_EQ(ParseStrategy(StrategyName(s)), s);
+  }
+  EXPECT_EQ(StrategyName(v1::CALL_STRATEGY_UNSPECIFIED), "in_order");
+  EXPECT_EQ(ParseStrategy("Longest_Wait"), v1::CALL_STRATEGY_LONGEST_WAIT);
+  EXPECT_EQ(ParseStrategy("fastest"), std::nullopt);
+}
+
+TEST(PolicyWordsTest, PlacementsRoundTrip) {
+  for (auto p : {v1::PLACEMENT_BY_ISSUE_TIME, v1::PLACEMENT_FRONT, v1::PLACEMENT_END}) {
+    EXPECT_EQ(ParsePlacement(PlacementName(p)), p);
+  }
+  EXPECT_EQ(PlacementName(v1::PLACEMENT_UNSPECIFIED), "default");
+  EXPECT_EQ(ParsePlacement("FRONT"), v1::PLACEMENT_FRONT);
+  EXPECT_EQ(ParsePlacement("start"), std::nullopt);
+}
+
+TEST(PolicyWordsTest, PriorityNames) {
+  EXPECT_EQ(PriorityName(v1::PRIORITY_CLASS_GREEN_CHANNEL), "green_channel");
+  EXPECT_EQ(PriorityName(v1::PRIORITY_CLASS_UNSPECIFIED), "normal");
+  EXPECT_EQ(ParsePriorityName("green"), v1::PRIORITY_CLASS_GREEN_CHANNEL);
+  EXPECT_EQ(ParsePriorityName("VIP"), v1::PRIORITY_CLASS_VIP);
+  EXPECT_EQ(ParsePriorityName("gold"), std::nullopt);
+}
+
+TEST(CountedRulesTest, ParsesRulesAndFallback) {
+  v1::CounterConfig c;
+  ASSERT_TRUE(ParseCountedRules("appointment:1, green_channel:2,vip:1,normal", &c).ok());
+  ASSERT_EQ(c.counted_rules_size(), 3);
+  EXPECT_EQ(c.counted_rules(0).priority(), v1::PRIORITY_CLASS_APPOINTMENT);
+  EXPECT_EQ(c.counted_rules(0).quota(), 1);
+  EXPECT_EQ(c.counted_rules(1).priority(), v1::PRIORITY_CLASS_GREEN_CHANNEL);
+  EXPECT_EQ(c.counted_rules(1).quota(), 2);
+  EXPECT_EQ(c.counted_rules(2).priority(), v1::PRIORITY_CLASS_VIP);
+  EXPECT_EQ(c.counted_fallback(), v1::PRIORITY_CLASS_NORMAL);
+  EXPECT_EQ(CountedRulesText(c), "appointment:1,green_channel:2,vip:1,normal");
+
+  // Parsing again replaces the rules.
+  ASSERT_TRUE(ParseCountedRules("vip:3,green", &c).ok());
+  EXPECT_EQ(CountedRulesText(c), "vip:3,green_channel");
+}
+
+TEST(CountedRulesTest, RejectsMalformedRulesSayingWhy) {
+  struct Case {
+    const char* text;
+    const char* why;
+  };
+  for (const Case& c : {Case{"", "no rules"}, Case{"vip:x,normal", "quota of vip"},
+                        Case{"vip:0,normal", "quota of vip"}, Case{"gold:1,normal", "'gold'"},
+                        Case{"vip:1", "fallback"}, Case{"vip,normal", "vip needs a quota"}}) {
+    v1::CounterConfig config;
+    const absl::Status s = ParseCountedRules(c.text, &config);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.text;
+    EXPECT_THAT(std::string(s.message()), HasSubstr(c.why)) << c.text;
+    EXPECT_EQ(config.counted_rules_size(), 0) << c.text;
+  }
+}
+
+TEST(CounterPolicyTextTest, NamesStrategyRulesAndGreenChannel) {
+  v1::CounterConfig c;
+  EXPECT_EQ(CounterPolicyText(c), "in_order");
+  c.set_green_channel(true);
+  EXPECT_EQ(CounterPolicyText(c), "in_order · 爱心窗口 green channel");
+  c.set_green_channel(false);
+  c.set_strategy(v1::CALL_STRATEGY_COUNTED);
+  ASSERT_TRUE(ParseCountedRules("vip:1,normal", &c).ok());
+  EXPECT_EQ(CounterPolicyText(c), "counted vip:1,normal");
+  c.set_strategy(v1::CALL_STRATEGY_LONGEST_WAIT);  // rules kept but not in force
+  EXPECT_EQ(CounterPolicyText(c), "longest_wait");
+}
+
+TEST(TimeOfDayTest, ParsesAndFormats) {
+  EXPECT_EQ(ParseTimeOfDay("09:00"), absl::Hours(9));
+  EXPECT_EQ(ParseTimeOfDay("9:30"), absl::Hours(9) + absl::Minutes(30));
+  EXPECT_EQ(ParseTimeOfDay("24:00"), absl::Hours(24));
+  for (const char* bad : {"25:00", "24:01", "9", "9:5", "09:60", "ab:cd", "-1:00", "09:00:00"}) {
+    EXPECT_EQ(ParseTimeOfDay(bad), std::nullopt) << bad;
+  }
+  EXPECT_EQ(TimeOfDayText(absl::Hours(9)), "09:00");
+  EXPECT_EQ(TimeOfDayText(absl::Hours(17) + absl::Minutes(5)), "17:05");
+}
+
+TEST(TimeOfDayTest, Days) {
+  EXPECT_EQ(ParseDay("2024-03-04"), absl::CivilDay(2024, 3, 4));
+  EXPECT_EQ(ParseDay("2024-3-4"), std::nullopt);
+  EXPECT_EQ(ParseDay("tomorrow"), std::nullopt);
+}
+
+TEST(PolicyTableTest, ShowsEverySetting) {
+  v1::BranchPolicy p;
+  p.set_recall_limit(2);
+  p.mutable_reinstate_grace()->set_seconds(30 * 60);
+  p.set_transfer_placement(v1::PLACEMENT_FRONT);
+  p.mutable_opening_time()->set_seconds(9 * 3600);
+  p.mutable_closing_time()->set_seconds(17 * 3600 + 30 * 60);
+  const std::string table = PolicyTable(p);
+  for (const char* expected :
+       {"recall_limit", "auto_no_show_after", "0 (never)", "reinstate_grace", "30m",
+        "reinstate_placement", "transfer_placement", "front", "opening_time", "09:00",
+        "closing_time", "17:30", "slot_length", "booking_horizon_days", "checkin_early",
+        "checkin_late", "appointment_lead"}) {
+    EXPECT_THAT(table, HasSubstr(expected));
+  }
+}
+
+// --- Details, appointments, preview ---
+
+TEST(DetailsLineTest, EmptyDetailsSayNothing) {
+  EXPECT_EQ(DetailsLine(v1::TransactionDetails()), "");
+  v1::TransactionDetails d;
+  d.set_text("open a deposit account for ****4321");
+  EXPECT_EQ(DetailsLine(d), "免填单 Details: \"open a deposit account for ****4321\"");
+}
+
+TEST(AppointmentSlipTest, TheCodeIsProminent) {
+  v1::Appointment a;
+  a.set_code("AB3K9XQ2");
+  a.set_service_code("A");
+  a.set_customer_name("王小明");
+  a.set_phone("138****5678");
+  a.set_state(v1::APPOINTMENT_STATE_BOOKED);
+  // 2024-03-04 10:00 in Shanghai.
+  a.mutable_slot_start()->set_seconds(absl::ToUnixSeconds(
+      absl::FromCivil(absl::CivilMinute(2024, 3, 4, 2, 0), absl::UTCTimeZone())));
+  absl::TimeZone shanghai;
+  ASSERT_TRUE(absl::LoadTimeZone("Asia/Shanghai", &shanghai));
+  const std::string slip = AppointmentSlip(a, "现金业务 Cash", shanghai);
+  EXPECT_THAT(slip, HasSubstr("预约码 Appointment code: AB3K9XQ2"));
+  EXPECT_THAT(slip, HasSubstr("2024-03-04 10:00"));
+  EXPECT_THAT(slip, HasSubstr("现金业务 Cash"));
+  EXPECT_THAT(slip, HasSubstr("138****5678"));
+  EXPECT_THAT(slip, HasSubstr("█"));  // the block letters
+  EXPECT_THAT(slip, HasSubstr("已预约 / Booked"));
+  ExpectRectangularBox(slip);
+}
+
+TEST(SlotsTableTest, ShowsTimesInTheBranchZoneAndFullSlots) {
+  absl::TimeZone shanghai;
+  ASSERT_TRUE(absl::LoadTimeZone("Asia/Shanghai", &shanghai));
+  v1::ListSlotsResponse slots;
+  for (int i = 0; i < 2; ++i) {
+    v1::Slot* s = slots.add_slots();
+    const absl::Time start = absl::FromCivil(absl::CivilMinute(2024, 3, 4, 9, 30 * i), shanghai);
+    s->mutable_start()->set_seconds(absl::ToUnixSeconds(start));
+    s->mutable_end()->set_seconds(absl::ToUnixSeconds(start + absl::Minutes(30)));
+    s->set_capacity(2);
+    s->set_booked(2 * i);
+    s->set_available(2 - 2 * i);
+  }
+  const std::string table = SlotsTable(slots, shanghai);
+  EXPECT_THAT(table, HasSubstr("09:00-09:30"));
+  EXPECT_THAT(table, HasSubstr("09:30-10:00"));
+  EXPECT_THAT(table, HasSubstr("full"));
+}
+
+TEST(PreviewTableTest, OneRowPerEntryWithCounterAndReason) {
+  v1::PreviewOrderResponse preview;
+  EXPECT_THAT(PreviewTable(preview, absl::UTCTimeZone()), HasSubstr("Nobody waiting"));
+  v1::PreviewEntry* e = preview.add_entries();
+  e->set_position(1);
+  e->mutable_ticket()->set_number("A002");
+  e->mutable_ticket()->set_service_code("A");
+  e->mutable_ticket()->set_priority(v1::PRIORITY_CLASS_GREEN_CHANNEL);
+  e->set_counter(1);
+  e->set_reason("green-channel counter");
+  const std::string table = PreviewTable(preview, absl::UTCTimeZone());
+  EXPECT_THAT(table, HasSubstr("A002"));
+  EXPECT_THAT(table, HasSubstr("爱心通道 Green channel"));
+  EXPECT_THAT(table, HasSubstr("green-channel counter"));
+  EXPECT_THAT(table, HasSubstr("Counter"));
+}
+
 // --- DescribeStatus ---
 
 TEST(DescribeStatusTest, UnavailableNamesTheServer) {

@@ -359,7 +359,7 @@ TEST(RestoreTest, IdsAndSeqsContinueAfterTheStoredMaximum) {
   Branch restored(snap, Shanghai());
   EXPECT_EQ(restored.last_event_seq(), 100u);
   const CommandContext ctx{.now = kOpening, .actor = "kiosk:k1"};
-  const auto plan = restored.PlanIssue("A", PriorityClass::kNormal, "r-1", ctx);
+  const auto plan = restored.PlanIssue("A", PriorityClass::kNormal, "r-1", {}, ctx);
   ASSERT_THAT(plan, IsOk());
   EXPECT_EQ(plan->ticket_id, 42u);
 }

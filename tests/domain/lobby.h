@@ -149,8 +149,9 @@ class Lobby {
 
   // --- Commands that may fail: planned and, when OK, applied ---
   absl::StatusOr<Plan> TryIssue(const std::string& code, const std::string& request_id,
-                                PriorityClass p = PriorityClass::kNormal) {
-    return Do(branch_->PlanIssue(code, p, request_id, Ctx("kiosk:k1")));
+                                PriorityClass p = PriorityClass::kNormal,
+                                const TransactionDetails& details = {}) {
+    return Do(branch_->PlanIssue(code, p, request_id, details, Ctx("kiosk:k1")));
   }
   absl::StatusOr<Plan> TryCancel(uint64_t id) {
     return Do(branch_->PlanCancel(id, Ctx("kiosk:k1")));
@@ -163,8 +164,10 @@ class Lobby {
   absl::StatusOr<Plan> TryStart(uint32_t c) { return Do(branch_->PlanStartService(c, Teller(c))); }
   absl::StatusOr<Plan> TryFinish(uint32_t c) { return Do(branch_->PlanFinish(c, Teller(c))); }
   absl::StatusOr<Plan> TryNoShow(uint32_t c) { return Do(branch_->PlanNoShow(c, Teller(c))); }
-  absl::StatusOr<Plan> TryTransfer(uint32_t c, const std::string& to) {
-    return Do(branch_->PlanTransfer(c, to, Teller(c)));
+  absl::StatusOr<Plan> TryTransfer(uint32_t c, const std::string& to,
+                                   std::optional<Placement> placement = std::nullopt,
+                                   const std::string& note = "") {
+    return Do(branch_->PlanTransfer(c, to, placement, note, Teller(c)));
   }
   absl::StatusOr<Plan> TryRate(uint32_t c, uint64_t id, int score,
                                const std::string& comment = "") {
@@ -188,9 +191,21 @@ class Lobby {
   uint64_t Start(uint32_t c) { return Must(TryStart(c)).ticket_id; }
   uint64_t Finish(uint32_t c) { return Must(TryFinish(c)).ticket_id; }
   uint64_t NoShow(uint32_t c) { return Must(TryNoShow(c)).ticket_id; }
-  uint64_t Transfer(uint32_t c, const std::string& to) {
-    return Must(TryTransfer(c, to)).ticket_id;
+  uint64_t Transfer(uint32_t c, const std::string& to,
+                    std::optional<Placement> placement = std::nullopt,
+                    const std::string& note = "") {
+    return Must(TryTransfer(c, to, placement, note)).ticket_id;
   }
+  // Changes the branch's settings: Configure([](BranchInfo& i) { i.recall_limit = 1; }).
+  template <typename Edit>
+  void Configure(Edit edit) {
+    BranchInfo info = branch_->info();
+    edit(info);
+    Must(Do(branch_->PlanUpdateBranchInfo(info, Ctx("admin"))));
+  }
+  // Runs whatever is due now (automatic no-shows, missed appointments, purges).
+  Plan Timeouts() { return Must(Do(branch_->PlanTimeouts(Ctx("timer")))); }
+
   // Call, start and finish the next customer at counter c.
   uint64_t Serve(uint32_t c) {
     const uint64_t id = Call(c);
@@ -237,7 +252,9 @@ class Lobby {
     std::map<uint32_t, Counter> counters;
     std::map<uint64_t, Ticket> tickets;
     std::map<std::tuple<std::string, absl::CivilDay>, NumberSequence> sequences;
+    std::map<std::string, Appointment> appointments;
     for (const Change& change : committed_) {
+      for (const auto& a : change.appointments) appointments[a.code] = a;
       if (change.branch) snap.info = *change.branch;
       for (const auto& s : change.services) {
         auto it = std::find_if(services.begin(), services.end(),
@@ -261,6 +278,7 @@ class Lobby {
       snap.max_ticket_id = std::max(snap.max_ticket_id, id);
     }
     for (const auto& [key, q] : sequences) snap.sequences.push_back(q);
+    for (const auto& [code, a] : appointments) snap.appointments.push_back(a);
     return snap;
   }
 

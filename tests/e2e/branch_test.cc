@@ -41,8 +41,16 @@ TEST_F(BranchTest, CreateBranchReturnsAndStoresItsConfiguration) {
   EXPECT_TRUE(ProtoEqual(ServiceCfg("A", "Cash"), north_.services(0)));
   EXPECT_TRUE(ProtoEqual(ServiceCfg("X", "Exchange"), north_.services(1)));
   ASSERT_EQ(north_.counters_size(), 2);
-  EXPECT_TRUE(ProtoEqual(CounterCfg(1, {"X", "A"}), north_.counters(0)));
-  EXPECT_TRUE(ProtoEqual(CounterCfg(2, {"A"}), north_.counters(1)));
+  // The reply spells out the defaults the request left unset.
+  auto with_defaults = [](v1::CounterConfig c) {
+    c.set_strategy(v1::CALL_STRATEGY_IN_ORDER);
+    c.set_counted_fallback(v1::PRIORITY_CLASS_NORMAL);
+    return c;
+  };
+  EXPECT_TRUE(ProtoEqual(with_defaults(CounterCfg(1, {"X", "A"})), north_.counters(0)));
+  EXPECT_TRUE(ProtoEqual(with_defaults(CounterCfg(2, {"A"})), north_.counters(1)));
+  EXPECT_EQ(north_.policy().recall_limit(), 2);
+  EXPECT_EQ(north_.policy().slot_length().seconds(), 30 * 60);
 
   v1::GetBranchRequest get;
   get.set_branch_id(kNorth);
@@ -90,7 +98,7 @@ TEST_F(BranchTest, TicketsStayInTheirBranch) {
 
   // Demo's counter 1 calls only demo's ticket.
   Open(1);
-  v1::TicketActionResponse called = CallNext(1);
+  v1::CallNextResponse called = CallNext(1);
   EXPECT_EQ(called.ticket().branch_id(), kDemo);
   EXPECT_EQ(called.ticket().ticket_id(), demo_a.ticket_id());
   StartService(1);
@@ -113,7 +121,7 @@ TEST_F(BranchTest, TicketsStayInTheirBranch) {
   EXPECT_FALSE(CallNext(1, kNorth).has_ticket());
 
   // North has no counter 3.
-  v1::TicketActionResponse resp;
+  v1::CallNextResponse resp;
   EXPECT_TRUE(HasCode(CounterAct(&v1::CounterService::Stub::CallNext, 3, &resp, kNorth),
                       grpc::StatusCode::NOT_FOUND));
 

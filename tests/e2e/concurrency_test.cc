@@ -80,7 +80,7 @@ class ConcurrencyTest : public E2eTest {
   void Serve(uint32_t counter, const std::atomic<bool>* issuing_done, Served* out) {
     while (true) {
       const bool done_before = issuing_done == nullptr || issuing_done->load();
-      v1::TicketActionResponse called;
+      v1::CallNextResponse called;
       grpc::Status s = CounterAct(&v1::CounterService::Stub::CallNext, counter, &called);
       if (!s.ok()) {
         out->errors.push_back(absl::StrCat("CallNext ", counter, ": ", Describe(s)));

@@ -1,6 +1,7 @@
 // ParseConfig: a valid file becomes branches, services and counters; a bad one
 // is refused with "<file>:<line>: <field>: <what>".
 
+#include <filesystem>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
@@ -196,8 +197,8 @@ TEST(ConfigTest, ErrorsNameFileLineAndField) {
        {"branches[1].services[0].expected_service_time", "soon"}});
   cases.push_back({"duration out of range",
                    with(Branch(), 8, "        target_wait: 25h"),
-                   5,
-                   {"branches[0].services[0]", "target_wait"}});
+                   8,  // the domain's message names target_wait, so its line
+                   {"branches[0].services[0].target_wait", "between 1 s and 24 h"}});
   cases.push_back({"bad rating window",
                    insert(Branch(), 4, "    rating_window: 5 min"),
                    4,
@@ -297,6 +298,268 @@ TEST(ConfigTest, BranchLevelMistakesNameFileLineAndField) {
                    15,
                    {"branches[0].counters[1]", "1"}});
   ExpectRejected(cases);
+}
+
+// Every calling-policy setting is read from where it belongs: the branch's
+// recall, placement and appointment rules, each service's max_wait and
+// appointment capacity, each counter's strategy, rules and green channel.
+constexpr char kPolicy[] = R"yaml(branches:
+  - id: east
+    name: East
+    recall_limit: 3
+    auto_no_show_after: 3m
+    reinstate_grace: 45m
+    reinstate_placement: end
+    transfer_placement: front
+    checkin_early: 20m
+    checkin_late: 15m
+    appointment_lead: 2m
+    opening_time: "08:30"
+    closing_time: 18:15
+    slot_length: 20m
+    booking_horizon_days: 14
+    services:
+      - {code: A, name_zh: 现金, name_en: Cash, target_wait: 10m, max_wait: 25m,
+         appointment_capacity: 3}
+      - {code: B, name_zh: 非现金, name_en: Non-cash}
+    counters:
+      - {number: 1, services: [A, B], green_channel: true}
+      - {number: 2, services: [B, A], strategy: longest_wait, green_channel: false}
+      - number: 3
+        services: [A, B]
+        strategy: counted
+        rules: "appointment:1, green_channel:2,vip:1,normal"
+      - {number: 4, services: [B], strategy: in_order}
+)yaml";
+
+TEST(ConfigTest, ReadsCallingPolicySettings) {
+  auto config = ParseConfig(kPolicy, "policy.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_EQ(config->branches.size(), 1u);
+  const domain::BranchDefinition& east = config->branches[0];
+  const domain::BranchInfo& info = east.info;
+  EXPECT_EQ(info.recall_limit, 3);
+  EXPECT_EQ(info.auto_no_show_after, absl::Minutes(3));
+  EXPECT_EQ(info.reinstate_grace, absl::Minutes(45));
+  EXPECT_EQ(info.reinstate_placement, domain::Placement::kEnd);
+  EXPECT_EQ(info.transfer_placement, domain::Placement::kFront);
+  EXPECT_EQ(info.checkin_early, absl::Minutes(20));
+  EXPECT_EQ(info.checkin_late, absl::Minutes(15));
+  EXPECT_EQ(info.appointment_lead, absl::Minutes(2));
+  EXPECT_EQ(info.opening_time, absl::Hours(8) + absl::Minutes(30));
+  EXPECT_EQ(info.closing_time, absl::Hours(18) + absl::Minutes(15));  // unquoted works too
+  EXPECT_EQ(info.slot_length, absl::Minutes(20));
+  EXPECT_EQ(info.booking_horizon_days, 14);
+
+  ASSERT_EQ(east.services.size(), 2u);
+  EXPECT_EQ(east.services[0].max_wait, absl::Minutes(25));
+  EXPECT_EQ(east.services[0].appointment_capacity, 3);
+  EXPECT_EQ(east.services[1].max_wait, absl::ZeroDuration());  // i.e. 2 x target_wait
+  EXPECT_EQ(east.services[1].EffectiveMaxWait(), absl::Minutes(20));
+  EXPECT_EQ(east.services[1].appointment_capacity, 0);
+
+  ASSERT_EQ(east.counters.size(), 4u);
+  EXPECT_TRUE(east.counters[0].green_channel);
+  EXPECT_EQ(east.counters[0].strategy, domain::CallStrategy::kInOrder);
+  EXPECT_FALSE(east.counters[1].green_channel);
+  EXPECT_EQ(east.counters[1].strategy, domain::CallStrategy::kLongestWait);
+  const domain::Counter& counted = east.counters[2];
+  EXPECT_EQ(counted.strategy, domain::CallStrategy::kCounted);
+  EXPECT_FALSE(counted.green_channel);
+  using enum domain::PriorityClass;
+  EXPECT_THAT(counted.counted_rules,
+              ElementsAre(domain::CountedRule{.priority = kAppointment, .quota = 1},
+                          domain::CountedRule{.priority = kGreenChannel, .quota = 2},
+                          domain::CountedRule{.priority = kVip, .quota = 1}));
+  EXPECT_EQ(counted.counted_fallback, kNormal);
+  EXPECT_THAT(counted.counted_calls, ElementsAre(0, 0, 0));
+  EXPECT_EQ(east.counters[3].strategy, domain::CallStrategy::kInOrder);
+  EXPECT_TRUE(east.counters[3].counted_rules.empty());
+}
+
+TEST(ConfigTest, PolicyDefaultsWhereTheFileIsSilent) {
+  auto config = ParseConfig(absl::StrJoin(Branch(), "\n"), "defaults.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const domain::BranchDefinition& def = config->branches[0];
+  EXPECT_EQ(def.info, (domain::BranchInfo{.id = "north", .name = "North"}));
+  EXPECT_EQ(def.info.recall_limit, 2);
+  EXPECT_EQ(def.info.auto_no_show_after, absl::ZeroDuration());
+  EXPECT_EQ(def.info.transfer_placement, domain::Placement::kByIssueTime);
+  EXPECT_EQ(def.info.opening_time, absl::Hours(9));
+  EXPECT_EQ(def.services[0].max_wait, absl::ZeroDuration());
+  EXPECT_EQ(def.services[0].appointment_capacity, 0);
+  EXPECT_EQ(def.counters[0].strategy, domain::CallStrategy::kInOrder);
+  EXPECT_TRUE(def.counters[0].counted_rules.empty());
+  EXPECT_FALSE(def.counters[0].green_channel);
+}
+
+// A wrong policy value names its own line and field, whether the loader
+// cannot read it (a strategy or time it does not know) or the domain refuses
+// it (a negative duration, a quota out of range).
+TEST(ConfigTest, PolicyMistakesNameFileLineAndField) {
+  // A branch setting on line 4, before "services:".
+  auto branch_setting = [](std::string line) {
+    auto lines = Branch();
+    lines.insert(lines.begin() + 3, std::move(line));
+    return lines;
+  };
+  // A setting of service A on line 9.
+  auto service_setting = [](std::string line) {
+    auto lines = Branch();
+    lines.insert(lines.begin() + 8, std::move(line));
+    return lines;
+  };
+  // Settings of counter 1 from line 15 on.
+  auto counter_settings = [](std::vector<std::string> lines) { return Branch(std::move(lines)); };
+
+  std::vector<BadConfig> cases;
+  // Counters.
+  cases.push_back(
+      {"unknown strategy",
+       counter_settings({"        strategy: fastest"}),
+       15,
+       {"branches[0].counters[0].strategy", "'fastest'", "in_order, longest_wait or counted"}});
+  cases.push_back({"rules with a bad quota",
+                   counter_settings({"        strategy: counted", "        rules: vip:x,normal"}),
+                   16,
+                   {"branches[0].counters[0].rules", "vip:x,normal", "quota"}});
+  cases.push_back({"rules with an unknown class",
+                   counter_settings({"        strategy: counted", "        rules: gold:2,normal"}),
+                   16,
+                   {"branches[0].counters[0].rules", "gold"}});
+  cases.push_back({"rules without a fallback class",
+                   counter_settings({"        strategy: counted", "        rules: vip:1"}),
+                   16,
+                   {"branches[0].counters[0].rules", "fallback"}});
+  cases.push_back({"rules not a single value",
+                   counter_settings({"        strategy: counted", "        rules: [vip, normal]"}),
+                   16,
+                   {"branches[0].counters[0].rules", "single value"}});
+  cases.push_back({"counted without rules",
+                   counter_settings({"        strategy: counted"}),
+                   15,
+                   {"branches[0].counters[0].strategy", "needs rules"}});
+  cases.push_back({"green_channel not a bool",
+                   counter_settings({"        green_channel: maybe"}),
+                   15,
+                   {"branches[0].counters[0].green_channel", "'maybe'", "true or false"}});
+  cases.push_back({"misspelt counter setting",
+                   counter_settings({"        strategie: counted"}),
+                   15,
+                   {"branches[0].counters[0].strategie", "unknown setting"}});
+  // Services.
+  cases.push_back({"negative max_wait",
+                   service_setting("        max_wait: -5m"),
+                   9,
+                   {"branches[0].services[0].max_wait", "-5m"}});
+  cases.push_back({"max_wait shorter than the target",
+                   service_setting("        max_wait: 5m"),
+                   9,
+                   {"branches[0].services[0].max_wait", "target_wait"}});
+  cases.push_back({"max_wait not a duration",
+                   service_setting("        max_wait: forever"),
+                   9,
+                   {"branches[0].services[0].max_wait", "'forever'", "not a duration"}});
+  cases.push_back({"negative appointment capacity",
+                   service_setting("        appointment_capacity: -1"),
+                   9,
+                   {"branches[0].services[0].appointment_capacity", "between 0"}});
+  cases.push_back({"appointment capacity not a number",
+                   service_setting("        appointment_capacity: lots"),
+                   9,
+                   {"branches[0].services[0].appointment_capacity", "'lots'", "whole number"}});
+  // Branch: times of day.
+  cases.push_back({"opening time 25:00",
+                   branch_setting("    opening_time: \"25:00\""),
+                   4,
+                   {"branches[0].opening_time", "'25:00'", "HH:MM"}});
+  cases.push_back({"opening time 9am",
+                   branch_setting("    opening_time: 9am"),
+                   4,
+                   {"branches[0].opening_time", "'9am'", "HH:MM"}});
+  cases.push_back({"closing time with seconds",
+                   branch_setting("    closing_time: 17:00:00"),
+                   4,
+                   {"branches[0].closing_time", "HH:MM"}});
+  cases.push_back({"closing before opening",
+                   branch_setting("    opening_time: \"18:00\""),
+                   4,
+                   {"branches[0].opening_time", "closing_time must be after opening_time"}});
+  // Branch: durations.
+  cases.push_back({"negative auto no-show",
+                   branch_setting("    auto_no_show_after: -5m"),
+                   4,
+                   {"branches[0].auto_no_show_after", "-5m"}});
+  cases.push_back({"negative reinstate grace",
+                   branch_setting("    reinstate_grace: -1h"),
+                   4,
+                   {"branches[0].reinstate_grace", "-1h"}});
+  cases.push_back({"checkin_late not a duration",
+                   branch_setting("    checkin_late: ten minutes"),
+                   4,
+                   {"branches[0].checkin_late", "'ten minutes'", "not a duration"}});
+  cases.push_back({"negative checkin_early",
+                   branch_setting("    checkin_early: -30m"),
+                   4,
+                   {"branches[0].checkin_early"}});
+  cases.push_back({"lead longer than early check-in",
+                   branch_setting("    appointment_lead: 45m"),
+                   4,
+                   {"branches[0].appointment_lead", "checkin_early"}});
+  cases.push_back(
+      {"slot too short", branch_setting("    slot_length: 1m"), 4, {"branches[0].slot_length"}});
+  // Branch: numbers and placements.
+  cases.push_back({"recall limit out of range",
+                   branch_setting("    recall_limit: 11"),
+                   4,
+                   {"branches[0].recall_limit", "between 0 and 10"}});
+  cases.push_back({"negative recall limit",
+                   branch_setting("    recall_limit: -1"),
+                   4,
+                   {"branches[0].recall_limit"}});
+  cases.push_back({"recall limit not a number",
+                   branch_setting("    recall_limit: two"),
+                   4,
+                   {"branches[0].recall_limit", "'two'"}});
+  cases.push_back({"negative booking horizon",
+                   branch_setting("    booking_horizon_days: -1"),
+                   4,
+                   {"branches[0].booking_horizon_days"}});
+  cases.push_back(
+      {"unknown transfer placement",
+       branch_setting("    transfer_placement: sideways"),
+       4,
+       {"branches[0].transfer_placement", "'sideways'", "by_issue_time, front or end"}});
+  cases.push_back({"unknown reinstate placement",
+                   branch_setting("    reinstate_placement: start"),
+                   4,
+                   {"branches[0].reinstate_placement", "'start'", "by_issue_time or end"}});
+  cases.push_back({"reinstating at the front",
+                   branch_setting("    reinstate_placement: front"),
+                   4,
+                   {"branches[0].reinstate_placement", "front"}});
+  cases.push_back({"misspelt branch setting",
+                   branch_setting("    recal_limit: 3"),
+                   4,
+                   {"branches[0].recal_limit", "unknown setting"}});
+  ExpectRejected(cases);
+}
+
+// The shipped example documents every setting; it must stay a valid file.
+TEST(ConfigTest, TheExampleConfigIsValid) {
+  const std::filesystem::path example =
+      std::filesystem::path(__FILE__).parent_path() / "../../deploy/lobbyq.example.yaml";
+  auto config = LoadConfigFile(example.string());
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_EQ(config->branches.size(), 1u);
+  const domain::BranchDefinition& def = config->branches[0];
+  EXPECT_EQ(def.info.recall_limit, 2);
+  EXPECT_EQ(def.info.opening_time, absl::Hours(9));
+  EXPECT_EQ(def.services[0].appointment_capacity, 2);
+  EXPECT_TRUE(def.counters[0].green_channel);
+  EXPECT_EQ(def.counters[1].strategy, domain::CallStrategy::kLongestWait);
+  EXPECT_EQ(def.counters[2].strategy, domain::CallStrategy::kCounted);
+  EXPECT_EQ(def.counters[2].counted_rules.size(), 2u);
 }
 
 }  // namespace

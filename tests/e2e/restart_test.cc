@@ -47,30 +47,30 @@ TEST_F(RestartTest, QueuesCountersAndNumbersSurviveRestart) {
   const v1::Ticket a3 = Issue("A");
   const v1::Ticket b2 = Issue("B", kDemo, v1::PRIORITY_CLASS_GREEN_CHANNEL);
   const v1::Ticket c1 = Issue("C");
-  Open(1);  // A, B
+  Open(2);  // A, B, in order (counter 1 is the green-channel counter)
   Open(3);  // B, A
   Open(6);
   v1::CounterResponse paused;
   ASSERT_TRUE(IsOk(Call(counter_.get(), &Stub::PauseCounter, CounterReq(6), &paused)));
 
-  // Counter 1 serves and finishes A001 (rated 4), then calls A002 and recalls it.
-  ASSERT_EQ(CallNext(1).ticket().ticket_id(), a1.ticket_id());
+  // Counter 2 serves and finishes A001 (rated 4), then calls A002 and recalls it.
+  ASSERT_EQ(CallNext(2).ticket().ticket_id(), a1.ticket_id());
   clock_.Advance(absl::Seconds(40));
-  StartService(1);
+  StartService(2);
   clock_.Advance(absl::Minutes(3));
-  ASSERT_EQ(Finish(1).ticket().state(), v1::TICKET_STATE_DONE);
+  ASSERT_EQ(Finish(2).ticket().state(), v1::TICKET_STATE_DONE);
   v1::SubmitRatingRequest rating;
   rating.set_branch_id(kDemo);
-  rating.set_counter(1);
+  rating.set_counter(2);
   rating.set_score(4);
   rating.set_comment("ok");
   v1::TicketActionResponse action;
   ASSERT_TRUE(IsOk(Call(counter_.get(), &Stub::SubmitRating, rating, &action)));
-  ASSERT_EQ(CallNext(1).ticket().ticket_id(), a2.ticket_id());
+  ASSERT_EQ(CallNext(2).ticket().ticket_id(), a2.ticket_id());
   clock_.Advance(absl::Seconds(30));
-  Act(&Stub::Recall, 1);
-  // Counter 3 calls B001 and starts serving it.
-  ASSERT_EQ(CallNext(3).ticket().ticket_id(), b1.ticket_id());
+  Act(&Stub::Recall, 2);
+  // Counter 3 (B, A; longest wait) calls the green-channel B002 first and starts serving it.
+  ASSERT_EQ(CallNext(3).ticket().ticket_id(), b2.ticket_id());
   StartService(3);
   // C001 gives up.
   v1::CancelTicketRequest cancel;
@@ -104,19 +104,19 @@ TEST_F(RestartTest, QueuesCountersAndNumbersSurviveRestart) {
   EXPECT_EQ(resp.ticket().ticket_id(), a1.ticket_id());
   EXPECT_EQ(resp.ticket().number(), "A001");
 
-  // The called ticket is still at counter 1 and can be served and finished.
+  // The called ticket is still at counter 2 and can be served and finished.
   const v1::LobbyStatus after = Lobby();
-  ASSERT_NE(FindCounter(after, 1), nullptr);
-  EXPECT_EQ(FindCounter(after, 1)->current_ticket().ticket_id(), a2.ticket_id());
-  EXPECT_EQ(FindCounter(after, 1)->current_ticket().state(), v1::TICKET_STATE_CALLED);
-  EXPECT_EQ(FindCounter(after, 1)->current_ticket().recall_count(), 1u);
-  EXPECT_EQ(StartService(1).ticket().ticket_id(), a2.ticket_id());
-  v1::TicketActionResponse done = Finish(1);
+  ASSERT_NE(FindCounter(after, 2), nullptr);
+  EXPECT_EQ(FindCounter(after, 2)->current_ticket().ticket_id(), a2.ticket_id());
+  EXPECT_EQ(FindCounter(after, 2)->current_ticket().state(), v1::TICKET_STATE_CALLED);
+  EXPECT_EQ(FindCounter(after, 2)->current_ticket().recall_count(), 1u);
+  EXPECT_EQ(StartService(2).ticket().ticket_id(), a2.ticket_id());
+  v1::TicketActionResponse done = Finish(2);
   EXPECT_EQ(done.ticket().ticket_id(), a2.ticket_id());
   EXPECT_EQ(done.ticket().state(), v1::TICKET_STATE_DONE);
   // The serving one at counter 3 too.
   done = Finish(3);
-  EXPECT_EQ(done.ticket().ticket_id(), b1.ticket_id());
+  EXPECT_EQ(done.ticket().ticket_id(), b2.ticket_id());
   EXPECT_EQ(done.ticket().state(), v1::TICKET_STATE_DONE);
   // A001 stays rated once.
   rating.set_ticket_id(a1.ticket_id());
@@ -124,8 +124,8 @@ TEST_F(RestartTest, QueuesCountersAndNumbersSurviveRestart) {
                       grpc::StatusCode::FAILED_PRECONDITION));
   // Counter 6 is still on its break.
   EXPECT_EQ(FindCounter(Lobby(), 6)->state(), v1::COUNTER_STATE_PAUSED);
-  // The queues go on in issue order: B002 is next for counter 3 (B, A).
-  EXPECT_EQ(CallNext(3).ticket().ticket_id(), b2.ticket_id());
+  // The queues go on: B001, which has waited longest, is next for counter 3.
+  EXPECT_EQ(CallNext(3).ticket().ticket_id(), b1.ticket_id());
   EXPECT_GT(Lobby().last_event_seq(), lobby_before.last_event_seq());
 
   // And a second restart is just as faithful.
@@ -230,7 +230,13 @@ TEST_F(RestartTest, ChangedConfigFileReachesTheStoredBranch) {
                                                .expected_service_time = absl::Minutes(6)});
   def.counters.pop_back();  // counter 6 leaves the file
   def.counters[0].service_codes = {"E", "A"};
+  def.counters[2].strategy = domain::CallStrategy::kCounted;
+  def.counters[2].counted_rules = {{domain::PriorityClass::kVip, 1}};
   def.counters.push_back(domain::Counter{.number = 7, .name = "窗口 7", .service_codes = {"A"}});
+  def.info.name = "Demo renamed";
+  def.info.recall_limit = 1;
+  def.info.transfer_placement = domain::Placement::kEnd;
+  def.info.timezone = "Europe/Berlin";  // cannot follow: the stored one stays
   ASSERT_NO_FATAL_FAILURE(StartServer(db_.path(), 2, {def}));
 
   v1::BranchConfig branch;
@@ -247,6 +253,11 @@ TEST_F(RestartTest, ChangedConfigFileReachesTheStoredBranch) {
   EXPECT_EQ(profiles[1], (std::vector<std::string>{"E", "A"}));
   EXPECT_EQ(profiles[6], (std::vector<std::string>{"A", "B", "C", "D"})) << "dropped, but kept";
   EXPECT_EQ(profiles[7], (std::vector<std::string>{"A"}));
+  EXPECT_EQ(branch.counters(2).strategy(), v1::CALL_STRATEGY_COUNTED);
+  EXPECT_EQ(branch.name(), "Demo renamed");
+  EXPECT_EQ(branch.policy().recall_limit(), 1);
+  EXPECT_EQ(branch.policy().transfer_placement(), v1::PLACEMENT_END);
+  EXPECT_EQ(branch.timezone(), "Asia/Shanghai");
 
   v1::GetTicketRequest ticket;
   ticket.set_branch_id(kDemo);

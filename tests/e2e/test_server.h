@@ -21,6 +21,7 @@
 #include "common/clock.h"
 #include "gtest/gtest.h"
 #include "lobbyq/v1/admin.grpc.pb.h"
+#include "lobbyq/v1/appointment.grpc.pb.h"
 #include "lobbyq/v1/counter.grpc.pb.h"
 #include "lobbyq/v1/kiosk.grpc.pb.h"
 #include "lobbyq/v1/lobby.grpc.pb.h"
@@ -198,6 +199,7 @@ class E2eTest : public ::testing::Test {
     counter_ = v1::CounterService::NewStub(channel_);
     lobby_ = v1::LobbyService::NewStub(channel_);
     admin_ = v1::AdminService::NewStub(channel_);
+    appointments_ = v1::AppointmentService::NewStub(channel_);
   }
 
   void StopServer() {
@@ -205,6 +207,7 @@ class E2eTest : public ::testing::Test {
     counter_.reset();
     lobby_.reset();
     admin_.reset();
+    appointments_.reset();
     channel_.reset();
     if (server_) server_->Shutdown();
     server_.reset();
@@ -225,8 +228,11 @@ class E2eTest : public ::testing::Test {
                                                                    const v1::CounterRequest&,
                                                                    v1::TicketActionResponse*);
 
-  grpc::Status CounterAct(CounterMethod method, uint32_t counter, v1::TicketActionResponse* resp,
-                          const std::string& branch = kDemo) {
+  // Any RPC that takes a CounterRequest (CallNext answers a CallNextResponse).
+  template <typename Resp>
+  grpc::Status CounterAct(grpc::Status (v1::CounterService::Stub::*method)(
+                              grpc::ClientContext*, const v1::CounterRequest&, Resp*),
+                          uint32_t counter, Resp* resp, const std::string& branch = kDemo) {
     return Call(counter_.get(), method, CounterReq(counter, branch), resp);
   }
 
@@ -273,8 +279,11 @@ class E2eTest : public ::testing::Test {
         << "counter action at " << branch << "/" << counter;
     return resp;
   }
-  v1::TicketActionResponse CallNext(uint32_t counter, const std::string& branch = kDemo) {
-    return Act(&v1::CounterService::Stub::CallNext, counter, branch);
+  v1::CallNextResponse CallNext(uint32_t counter, const std::string& branch = kDemo) {
+    v1::CallNextResponse resp;
+    EXPECT_TRUE(IsOk(CounterAct(&v1::CounterService::Stub::CallNext, counter, &resp, branch)))
+        << "CallNext at " << branch << "/" << counter;
+    return resp;
   }
   v1::TicketActionResponse StartService(uint32_t counter, const std::string& branch = kDemo) {
     return Act(&v1::CounterService::Stub::StartService, counter, branch);
@@ -325,6 +334,7 @@ class E2eTest : public ::testing::Test {
   std::unique_ptr<v1::CounterService::Stub> counter_;
   std::unique_ptr<v1::LobbyService::Stub> lobby_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
+  std::unique_ptr<v1::AppointmentService::Stub> appointments_;
   int next_request_ = 1;
 };
 

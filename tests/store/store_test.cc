@@ -10,18 +10,24 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/store/migrations.h"
 
 namespace lobbyq::store {
 namespace {
 
+using domain::Appointment;
+using domain::AppointmentState;
 using domain::BranchInfo;
 using domain::BranchSnapshot;
+using domain::CallStrategy;
 using domain::Change;
+using domain::CountedRule;
 using domain::Counter;
 using domain::CounterState;
 using domain::Event;
 using domain::EventType;
 using domain::NumberSequence;
+using domain::Placement;
 using domain::PriorityClass;
 using domain::ServiceConfig;
 using domain::Ticket;
@@ -79,6 +85,40 @@ Ticket RatedTicket(uint64_t id, absl::Time issued_at) {
   t.rating_comment = "快，谢谢";
   t.rated_at = issued_at + absl::Minutes(10);
   return t;
+}
+
+// Every v2 setting away from its default.
+BranchInfo TunedBranch(const std::string& id) {
+  BranchInfo b = Branch(id);
+  b.recall_limit = 3;
+  b.auto_no_show_after = absl::Seconds(150);
+  b.reinstate_grace = absl::Minutes(45);
+  b.reinstate_placement = Placement::kEnd;
+  b.transfer_placement = Placement::kFront;
+  b.checkin_early = absl::Minutes(20);
+  b.checkin_late = absl::Minutes(15);
+  b.appointment_lead = absl::Minutes(2);
+  b.opening_time = absl::Hours(8) + absl::Minutes(30);
+  b.closing_time = absl::Hours(16) + absl::Minutes(45);
+  b.slot_length = absl::Minutes(20);
+  b.booking_horizon_days = 14;
+  return b;
+}
+
+Appointment MakeAppointment(const std::string& code, absl::Time slot_start,
+                            AppointmentState state) {
+  Appointment a;
+  a.code = code;
+  a.service_code = "A";
+  a.slot_start = slot_start;
+  a.customer_name = "王芳";
+  a.phone = "13800001234";
+  a.state = state;
+  a.booked_at = slot_start - absl::Hours(30);
+  a.request_id = "book-" + code;
+  if (state != AppointmentState::kBooked) a.closed_at = slot_start + absl::Minutes(1);
+  if (state == AppointmentState::kCheckedIn) a.ticket_id = 77;
+  return a;
 }
 
 Event MakeEvent(const std::string& branch_id, EventType type, uint64_t ticket_id) {
@@ -149,14 +189,18 @@ TEST_F(StoreTest, MigratesEmptyFileToLatestSchema) {
     ASSERT_TRUE(ids.ok()) << ids.status();
     EXPECT_THAT(*ids, IsEmpty());
   }
-  EXPECT_THAT(
-      RawQuery("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
-               "'sqlite_%' ORDER BY name"),
-      ElementsAre("branches", "counters", "events", "number_sequences", "services", "tickets"));
+  EXPECT_THAT(RawQuery("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                       "'sqlite_%' ORDER BY name"),
+              ElementsAre("appointments", "branches", "counters", "events", "number_sequences",
+                          "services", "tickets"));
   EXPECT_THAT(RawQuery("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE "
                        "'sqlite_%' ORDER BY name"),
-              ElementsAre("events_by_branch", "tickets_by_issued_at", "tickets_by_request_id",
-                          "tickets_by_state"));
+              ElementsAre("appointments_by_request_id", "appointments_by_slot", "events_by_branch",
+                          "tickets_by_issued_at", "tickets_by_request_id", "tickets_by_state"));
+  // Every table is STRICT, the v2 one included.
+  EXPECT_THAT(RawQuery("SELECT name FROM pragma_table_list WHERE schema = 'main' AND strict = 0 "
+                       "AND name NOT LIKE 'sqlite_%'"),
+              IsEmpty());
   EXPECT_THAT(RawQuery("PRAGMA journal_mode"), ElementsAre("wal"));
   EXPECT_THAT(RawQuery("PRAGMA user_version"),
               ElementsAre(absl::StrCat(Store::LatestSchemaVersion())));
@@ -431,6 +475,11 @@ TEST_F(StoreTest, RowsOfUnknownBranchAreRejected) {
   orphan.tickets = {WaitingTicket(1, "A", kNow)};
   absl::Status status = (*store)->Commit(orphan);
   EXPECT_THAT(status.message(), HasSubstr("FOREIGN KEY"));
+  Change orphan_appointment;
+  orphan_appointment.branch_id = "nowhere";
+  orphan_appointment.appointments = {MakeAppointment("X1", kNow, AppointmentState::kBooked)};
+  status = (*store)->Commit(orphan_appointment);
+  EXPECT_THAT(status.message(), HasSubstr("FOREIGN KEY"));
 
   Change mismatched;
   mismatched.branch_id = "b1";
@@ -475,6 +524,7 @@ TEST_F(StoreTest, UnreadableValuesAreDataLoss) {
     change.branch = Branch("b1");
     change.counters = {{.number = 4, .name = "Window 4"}};
     change.tickets = {WaitingTicket(7, "A", kNow)};
+    change.appointments = {MakeAppointment("Q7", kNow, AppointmentState::kBooked)};
     change.events = {MakeEvent("b1", EventType::kTicketIssued, 7)};
     ASSERT_TRUE((*store)->Commit(change).ok());
   }
@@ -489,13 +539,30 @@ TEST_F(StoreTest, UnreadableValuesAreDataLoss) {
        {"tickets", "ticket_id 7", "business_day", "'2023-13-45'"}},
       {"UPDATE counters SET state = 'open '", {"counters", "number 4", "state", "'open '"}},
       {"UPDATE events SET to_state = 'gone'", {"events", "to_state", "'gone'"}},
+      {"UPDATE branches SET reinstate_placement = 'back'",
+       {"branches", "'b1'", "reinstate_placement", "'back'"}},
+      {"UPDATE branches SET transfer_placement = ''", {"branches", "transfer_placement", "''"}},
+      {"UPDATE counters SET strategy = 'random'", {"counters", "number 4", "strategy", "'random'"}},
+      {"UPDATE counters SET counted_fallback = 'gold'",
+       {"counters", "number 4", "counted_fallback", "'gold'"}},
+      {"UPDATE counters SET counted_rules = 'vip:1,gold:2'",
+       {"counters", "number 4", "counted_rules", "'vip:1,gold:2'"}},
+      {"UPDATE counters SET counted_rules = 'vip'", {"counters", "counted_rules", "'vip'"}},
+      {"UPDATE counters SET counted_rules = 'vip:x'", {"counters", "counted_rules", "'vip:x'"}},
+      {"UPDATE counters SET counted_rules = 'vip:1:2'", {"counters", "counted_rules", "'vip:1:2'"}},
+      {"UPDATE counters SET counted_calls = '1,two'",
+       {"counters", "number 4", "counted_calls", "'1,two'"}},
+      {"UPDATE appointments SET state = 'lost'", {"appointments", "code 'Q7'", "state", "'lost'"}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.sql);
     // Each case starts from good rows: undo the previous corruption.
     RawExec(
         "UPDATE tickets SET state = 'waiting', priority = 'normal', business_day = '2023-11-15';"
-        "UPDATE counters SET state = 'closed'; UPDATE events SET to_state = NULL;");
+        "UPDATE counters SET state = 'closed', strategy = 'in_order', counted_fallback = 'normal', "
+        "counted_rules = '', counted_calls = ''; UPDATE events SET to_state = NULL;"
+        "UPDATE branches SET reinstate_placement = 'front', transfer_placement = 'end';"
+        "UPDATE appointments SET state = 'booked';");
     RawExec(c.sql);
     absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
     ASSERT_TRUE(store.ok()) << store.status();
@@ -546,6 +613,350 @@ TEST_F(StoreTest, SecondOpenOfTheSameFileIsRefusedUntilTheFirstCloses) {
   first->reset();
   absl::StatusOr<std::unique_ptr<Store>> third = Store::Open(path_);
   EXPECT_TRUE(third.ok()) << third.status();
+}
+
+}  // namespace
+}  // namespace lobbyq::store
+
+namespace lobbyq::store {
+namespace {
+
+TEST_F(StoreTest, RoundTripsEveryV2Field) {
+  Change change;
+  change.branch_id = "b1";
+  change.branch = TunedBranch("b1");
+  ServiceConfig tuned = Service("A", absl::Minutes(6));
+  tuned.max_wait = absl::Seconds(900) + absl::Microseconds(7);
+  tuned.appointment_capacity = 4;
+  ServiceConfig plain = Service("B", absl::Minutes(5));  // v2 fields at their defaults
+  change.services = {tuned, plain};
+  Counter counted{.number = 1,
+                  .name = "Window 1",
+                  .service_codes = {"A", "B"},
+                  .strategy = CallStrategy::kCounted,
+                  .counted_rules = {{.priority = PriorityClass::kGreenChannel, .quota = 2},
+                                    {.priority = PriorityClass::kVip, .quota = 1},
+                                    {.priority = PriorityClass::kAppointment, .quota = 12}},
+                  .counted_fallback = PriorityClass::kVip,
+                  .green_channel = true,
+                  .counted_calls = {1, 0, 12},
+                  .state = CounterState::kOpen,
+                  .state_since = kNow,
+                  .current_ticket_id = 1};
+  Counter longest{.number = 2,
+                  .name = "Window 2",
+                  .service_codes = {"B"},
+                  .strategy = CallStrategy::kLongestWait,
+                  .counted_fallback = PriorityClass::kAppointment};
+  Counter in_order{.number = 3, .name = "Window 3", .service_codes = {"A"}};
+  change.counters = {counted, longest, in_order};
+
+  Ticket called = RatedTicket(1, kNow - absl::Minutes(30));
+  called.state = TicketState::kCalled;
+  called.queued_at = kNow - absl::Minutes(12);
+  called.no_show_at = kNow - absl::Minutes(20);  // no-show once, reinstated since
+  called.note = "客户要换外币 / needs FX";
+  called.details = {.type = "transfer",
+                    .amount = "5000.00",
+                    .account_tail = "****1234",
+                    .text = "to ****5678, rent"};
+  called.appointment_code = "K7Q2-M9";
+  called.priority = PriorityClass::kAppointment;
+  Ticket early = WaitingTicket(2, "A", kNow);
+  early.queued_at = kNow + absl::Minutes(25);  // an early appointment: queued in the future
+  early.appointment_code = "ZZ11";
+  Ticket only_type = WaitingTicket(3, "B", kNow);
+  only_type.queued_at = kNow;
+  only_type.details.type = "deposit";
+  change.tickets = {called, early, only_type};
+
+  // Slots sort the snapshot; the codes do not.
+  change.appointments = {
+      MakeAppointment("c-checked", kNow - absl::Minutes(30), AppointmentState::kCheckedIn),
+      MakeAppointment("d-missed", kNow - absl::Hours(1), AppointmentState::kMissed),
+      MakeAppointment("a-booked", kNow + absl::Hours(2), AppointmentState::kBooked),
+      MakeAppointment("b-cancelled", kNow + absl::Hours(1), AppointmentState::kCancelled),
+  };
+  change.appointments[0].ticket_id = 1;
+  change.appointments[2].request_id.clear();  // no idempotency key
+  change.appointments[3].request_id.clear();  // two empty keys do not clash
+  change.events = {MakeEvent("b1", EventType::kAppointmentBooked, 0),
+                   MakeEvent("b1", EventType::kTicketReinstated, 1),
+                   MakeEvent("b1", EventType::kDetailsPurged, 3)};
+  {
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    absl::Status status = (*store)->Commit(change);
+    ASSERT_TRUE(status.ok()) << status;
+  }
+
+  // Stored as the documented text forms.
+  EXPECT_THAT(RawQuery("SELECT counted_rules || '|' || counted_calls || '|' || counted_fallback || "
+                       "'|' || strategy || '|' || green_channel FROM counters ORDER BY number"),
+              ElementsAre("green_channel:2,vip:1,appointment:12|1,0,12|vip|counted|1",
+                          "||appointment|longest_wait|0", "||normal|in_order|0"));
+  EXPECT_THAT(RawQuery("SELECT reinstate_placement || '|' || transfer_placement FROM branches"),
+              ElementsAre("end|front"));
+
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  absl::StatusOr<BranchSnapshot> snap = (*store)->LoadBranch("b1", kNow - absl::Hours(24));
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  EXPECT_EQ(snap->info, *change.branch);
+  EXPECT_THAT(snap->services, ElementsAre(tuned, plain));
+  EXPECT_THAT(snap->counters, ElementsAre(counted, longest, in_order));
+  EXPECT_THAT(snap->tickets, ElementsAre(called, early, only_type));
+  EXPECT_THAT(snap->appointments, ElementsAre(change.appointments[1], change.appointments[0],
+                                              change.appointments[3], change.appointments[2]));
+  absl::StatusOr<std::vector<Event>> events = (*store)->ReadEvents("b1", 0, 10);
+  ASSERT_TRUE(events.ok()) << events.status();
+  EXPECT_EQ(*events, change.events);
+
+  // A later commit replaces each row by its key, v2 columns included.
+  Change later;
+  later.branch_id = "b1";
+  later.branch = Branch("b1");  // back to the defaults
+  ServiceConfig retuned = tuned;
+  retuned.max_wait = absl::ZeroDuration();
+  retuned.appointment_capacity = 0;
+  later.services = {retuned};
+  Counter reset = counted;
+  reset.counted_calls = {0, 0, 0};
+  reset.counted_rules.pop_back();
+  reset.green_channel = false;
+  reset.strategy = CallStrategy::kLongestWait;
+  later.counters = {reset};
+  Ticket no_show = called;
+  no_show.state = TicketState::kNoShow;
+  no_show.no_show_at = kNow;
+  no_show.note.clear();
+  no_show.details = {};
+  later.tickets = {no_show};
+  Appointment checked_in = change.appointments[2];
+  checked_in.state = AppointmentState::kCheckedIn;
+  checked_in.closed_at = kNow;
+  checked_in.ticket_id = 2;
+  checked_in.request_id = "late-key";
+  later.appointments = {checked_in};
+  absl::Status status = (*store)->Commit(later);
+  ASSERT_TRUE(status.ok()) << status;
+
+  snap = (*store)->LoadBranch("b1", kNow - absl::Hours(24));
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  EXPECT_EQ(snap->info, *later.branch);
+  EXPECT_THAT(snap->services, ElementsAre(retuned, plain));
+  EXPECT_THAT(snap->counters, ElementsAre(reset, longest, in_order));
+  EXPECT_THAT(snap->tickets, ElementsAre(no_show, early, only_type));
+  EXPECT_THAT(snap->appointments, ElementsAre(change.appointments[1], change.appointments[0],
+                                              change.appointments[3], checked_in));
+}
+
+TEST_F(StoreTest, LoadsRecentNoShowsAndOldBookedAppointments) {
+  const absl::Time closed_since = kNow - absl::Hours(24);
+  Change change;
+  change.branch_id = "b1";
+  change.branch = Branch("b1");
+  // Issued long ago, so only their no-show time can bring them back.
+  Ticket recent_no_show = WaitingTicket(1, "A", closed_since - absl::Hours(5));
+  recent_no_show.state = TicketState::kNoShow;
+  recent_no_show.no_show_at = closed_since;  // exactly at the boundary: kept
+  Ticket old_no_show = recent_no_show;
+  old_no_show.id = 2;
+  old_no_show.no_show_at = closed_since - absl::Microseconds(1);
+  // Was a no-show lately, then reinstated and cancelled: nothing to reinstate.
+  Ticket cancelled = recent_no_show;
+  cancelled.id = 3;
+  cancelled.state = TicketState::kCancelled;
+  cancelled.no_show_at = kNow;
+  Ticket no_show_without_time = recent_no_show;
+  no_show_without_time.id = 4;
+  no_show_without_time.no_show_at.reset();
+  // Old and done, but its form-free details were never purged (the server was
+  // down at midnight): loaded so the domain purges them.
+  Ticket old_with_details = WaitingTicket(5, "A", closed_since - absl::Hours(50));
+  old_with_details.state = TicketState::kDone;
+  old_with_details.details.text = "****5678";
+  change.tickets = {recent_no_show, old_no_show, cancelled, no_show_without_time, old_with_details};
+
+  const absl::Time old_slot = closed_since - absl::Hours(3);
+  Appointment old_booked = MakeAppointment("old-booked", old_slot, AppointmentState::kBooked);
+  Appointment old_checked = MakeAppointment("old-checked", old_slot, AppointmentState::kCheckedIn);
+  Appointment old_missed = MakeAppointment("old-missed", old_slot, AppointmentState::kMissed);
+  Appointment old_cancelled =
+      MakeAppointment("old-cancelled", old_slot, AppointmentState::kCancelled);
+  Appointment boundary_missed =
+      MakeAppointment("boundary", closed_since, AppointmentState::kMissed);
+  Appointment future_cancelled =
+      MakeAppointment("future", kNow + absl::Hours(48), AppointmentState::kCancelled);
+  // Old closed appointments whose name and phone were purged stay on disk only;
+  // one still holding them is loaded so the domain purges it.
+  for (Appointment* purged : {&old_checked, &old_missed, &old_cancelled}) {
+    purged->customer_name.clear();
+    purged->phone.clear();
+  }
+  Appointment old_unpurged =
+      MakeAppointment("old-unpurged", old_slot, AppointmentState::kCheckedIn);
+  change.appointments = {future_cancelled, old_checked,   old_missed,  boundary_missed,
+                         old_booked,       old_cancelled, old_unpurged};
+
+  Change other;
+  other.branch_id = "b2";
+  other.branch = Branch("b2");
+  other.appointments = {MakeAppointment("old-booked", old_slot, AppointmentState::kBooked)};
+  other.appointments[0].service_code = "Z";
+
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)->Commit(change).ok());
+  // Codes and request ids are per branch.
+  absl::Status status = (*store)->Commit(other);
+  ASSERT_TRUE(status.ok()) << status;
+
+  absl::StatusOr<BranchSnapshot> snap = (*store)->LoadBranch("b1", closed_since);
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  EXPECT_THAT(snap->tickets, ElementsAre(recent_no_show, old_with_details));
+  EXPECT_THAT(snap->appointments,
+              ElementsAre(old_booked, old_unpurged, boundary_missed, future_cancelled));
+  EXPECT_EQ(snap->max_ticket_id, 5u);
+
+  snap = (*store)->LoadBranch("b2", closed_since);
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  EXPECT_THAT(snap->appointments, ElementsAre(other.appointments[0]));
+
+  snap = (*store)->LoadBranch("b1", absl::InfinitePast());
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  EXPECT_EQ(snap->tickets.size(), 5u);
+  // Same slot: by code.
+  EXPECT_THAT(snap->appointments, ElementsAre(old_booked, old_cancelled, old_checked, old_missed,
+                                              old_unpurged, boundary_missed, future_cancelled));
+}
+
+TEST_F(StoreTest, FailedCommitWritesNoAppointments) {
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  Change setup;
+  setup.branch_id = "b1";
+  setup.branch = Branch("b1");
+  setup.appointments = {MakeAppointment("A1", kNow, AppointmentState::kBooked)};
+  ASSERT_TRUE((*store)->Commit(setup).ok());
+
+  // Two bookings with one request id in one change.
+  Change duplicate;
+  duplicate.branch_id = "b1";
+  duplicate.appointments = {MakeAppointment("A2", kNow, AppointmentState::kBooked),
+                            MakeAppointment("A3", kNow, AppointmentState::kBooked)};
+  duplicate.appointments[1].request_id = duplicate.appointments[0].request_id;
+  duplicate.events = {MakeEvent("b1", EventType::kAppointmentBooked, 0)};
+  absl::Status status = (*store)->Commit(duplicate);
+  EXPECT_FALSE(status.ok());
+  EXPECT_THAT(status.message(), HasSubstr("UNIQUE constraint failed"));
+  EXPECT_EQ(duplicate.events[0].seq, 0u);
+
+  // A retried booking under a new code clashes with the one on disk: it fails
+  // rather than replacing it.
+  Change retried;
+  retried.branch_id = "b1";
+  retried.appointments = {MakeAppointment("A4", kNow, AppointmentState::kBooked)};
+  retried.appointments[0].request_id = setup.appointments[0].request_id;
+  EXPECT_FALSE((*store)->Commit(retried).ok());
+
+  // A check-in that fails after its appointment row was written (the events go
+  // last, and this one names an unknown branch) leaves the appointment booked
+  // and issues no ticket.
+  Change check_in;
+  check_in.branch_id = "b1";
+  Appointment checked = setup.appointments[0];
+  checked.state = AppointmentState::kCheckedIn;
+  checked.closed_at = kNow;
+  checked.ticket_id = 1;
+  check_in.appointments = {checked};
+  check_in.tickets = {WaitingTicket(1, "A", kNow)};
+  check_in.events = {MakeEvent("b1", EventType::kAppointmentCheckedIn, 1),
+                     MakeEvent("nowhere", EventType::kTicketIssued, 1)};
+  status = (*store)->Commit(check_in);
+  EXPECT_THAT(status.message(), HasSubstr("FOREIGN KEY"));
+  for (const Event& e : check_in.events) EXPECT_EQ(e.seq, 0u);
+
+  absl::StatusOr<BranchSnapshot> snap = (*store)->LoadBranch("b1", absl::InfinitePast());
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  EXPECT_THAT(snap->appointments, ElementsAre(setup.appointments[0]));
+  EXPECT_THAT(snap->tickets, IsEmpty());
+  EXPECT_THAT(RawQuery("SELECT code FROM appointments"), ElementsAre("A1"));
+}
+
+// A file written by the v1 schema, with every kind of row, opens as v2 with the
+// new fields at their C++ defaults.
+TEST_F(StoreTest, MigratesV1DatabaseWithDefaults) {
+  ASSERT_EQ(Store::LatestSchemaVersion(), 2);
+  RawExec(absl::StrCat(Migrations()[0], "PRAGMA user_version = 1;"));
+  const int64_t issued_us = absl::ToUnixMicros(kNow - absl::Minutes(40));
+  const int64_t no_show_us = absl::ToUnixMicros(kNow - absl::Minutes(10));
+  RawExec(absl::StrCat(
+      "INSERT INTO branches VALUES ('b1', 'Branch b1', 'Asia/Shanghai', 420000000);"
+      "INSERT INTO services VALUES ('b1', 'A', '业务A', 'Service A', 480000000, 250000000, 1);"
+      "INSERT INTO counters VALUES ('b1', 1, 'Window 1', 'A', 'open', ",
+      absl::ToUnixMicros(kNow), ", 2, 0);",
+      "INSERT INTO tickets VALUES ('b1', 1, 1, 'A', 'A', 'A', 'vip', 'no_show', '2023-11-15', ",
+      issued_us, ", ", issued_us + 1, ", ", issued_us + 1,
+      ", NULL, NULL, 1, 2, 'kiosk/1', 0, '', NULL);",
+      "INSERT INTO tickets VALUES ('b1', 2, 2, 'A', 'A', 'A', 'normal', 'called', '2023-11-15', ",
+      issued_us + 5, ", ", issued_us + 6, ", ", issued_us + 6,
+      ", NULL, NULL, 1, 0, '', 0, '', NULL);",
+      // An older no-show of ticket 1 (it was reinstated once), then the last one.
+      "INSERT INTO events (branch_id, at_us, type, counter, actor, ticket_id, from_state, "
+      "to_state, counter_state, service_code, detail) VALUES "
+      "('b1', ",
+      no_show_us - 600000000,
+      ", 'ticket_no_show', 1, 't', 1, 'called', 'no_show', NULL, 'A', ''),"
+      "('b1', ",
+      no_show_us, ", 'ticket_no_show', 1, 't', 1, 'called', 'no_show', NULL, 'A', ''),", "('b1', ",
+      no_show_us + 1, ", 'ticket_no_show', 1, 't', 2, 'called', 'no_show', NULL, 'A', '');"));
+
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ(*(*store)->SchemaVersion(), 2);
+
+  absl::StatusOr<BranchSnapshot> snap = (*store)->LoadBranch("b1", kNow - absl::Hours(24));
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  EXPECT_EQ(snap->info, Branch("b1"));  // defaults for every v2 setting
+  ServiceConfig service = Service("A", absl::Minutes(8));
+  EXPECT_THAT(snap->services, ElementsAre(service));
+  EXPECT_EQ(snap->services[0].EffectiveMaxWait(), absl::Minutes(16));
+  EXPECT_THAT(snap->counters, ElementsAre(Counter{.number = 1,
+                                                  .name = "Window 1",
+                                                  .service_codes = {"A"},
+                                                  .state = CounterState::kOpen,
+                                                  .state_since = kNow,
+                                                  .current_ticket_id = 2}));
+  ASSERT_EQ(snap->tickets.size(), 2u);
+  const Ticket& no_show = snap->tickets[0];
+  EXPECT_EQ(no_show.state, TicketState::kNoShow);
+  EXPECT_EQ(no_show.queued_at, no_show.issued_at);
+  EXPECT_EQ(no_show.issued_at, absl::FromUnixMicros(issued_us));
+  // Its last no-show, from the event log.
+  EXPECT_EQ(no_show.no_show_at, absl::FromUnixMicros(no_show_us));
+  EXPECT_EQ(no_show.note, "");
+  EXPECT_TRUE(no_show.details.empty());
+  EXPECT_EQ(no_show.appointment_code, "");
+  EXPECT_EQ(no_show.request_id, "kiosk/1");
+  const Ticket& called = snap->tickets[1];
+  EXPECT_EQ(called.state, TicketState::kCalled);
+  EXPECT_EQ(called.queued_at, absl::FromUnixMicros(issued_us + 5));
+  // Not a no-show now, so its stray no-show event is not taken as one.
+  EXPECT_EQ(called.no_show_at, std::nullopt);
+  EXPECT_THAT(snap->appointments, IsEmpty());
+
+  // The migrated file takes v2 rows.
+  Change change;
+  change.branch_id = "b1";
+  change.branch = TunedBranch("b1");
+  change.appointments = {MakeAppointment("M1", kNow, AppointmentState::kBooked)};
+  absl::Status status = (*store)->Commit(change);
+  ASSERT_TRUE(status.ok()) << status;
+  snap = (*store)->LoadBranch("b1", kNow);
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  EXPECT_EQ(snap->info, *change.branch);
+  EXPECT_THAT(snap->appointments, ElementsAre(change.appointments[0]));
 }
 
 }  // namespace
