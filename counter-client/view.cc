@@ -75,9 +75,6 @@ std::vector<std::string> RenderCounterView(const v1::LobbyStatus& lobby, uint32_
   lines.push_back(absl::StrCat("叫号规则 Calling: ", client::CounterPolicyText(c->counter())));
   if (c->has_current_ticket() && !c->current_ticket().number().empty()) {
     lines.push_back(CurrentTicketLine(c->current_ticket(), lobby, age));
-    if (!c->current_ticket().note().empty()) {
-      lines.push_back(absl::StrCat("  备注 Note: ", c->current_ticket().note()));
-    }
   } else {
     lines.push_back("当前 Current: -  (nobody called)");
   }

@@ -103,14 +103,17 @@ void Branch::Apply(const Change& change) {
 }
 
 QueueIndex::Key Branch::QueueKeyOf(const Ticket& t) {
-  return QueueIndex::Key{.rank = ClassRank(t.priority), .queued_at = t.queued_at, .id = t.id};
+  return QueueIndex::Key{.rank = ClassRank(t.priority),
+                         .lane = t.placed_front ? QueueIndex::kFrontLane : QueueIndex::kNormalLane,
+                         .queued_at = t.queued_at,
+                         .id = t.id};
 }
 
 void Branch::IndexTicket(const Ticket& t) {
   if (t.state == TicketState::kWaiting) waiting_.Insert(t.service_code, QueueKeyOf(t));
   if (IsLive(t.state)) live_numbers_[t.prefix].insert(t.number);
   if (!t.request_id.empty()) by_request_[t.request_id] = t.id;
-  if (!t.details.empty()) with_details_.insert({t.business_day, t.id});
+  if (!t.details.empty() || !t.note.empty()) with_details_.insert({t.business_day, t.id});
 }
 
 void Branch::UnindexTicket(const Ticket& t) {
@@ -222,8 +225,8 @@ std::vector<ServiceView> Branch::ServiceViews(absl::Time now) const {
     ServiceView view{.config = &service, .open_counters = OpenCountersServing(service.code)};
     view.waiting_count = static_cast<int>(waiting_.QueueOf(service.code).size());
     for (int rank = 0; rank < kClassCount; ++rank) {
-      if (const QueueIndex::Key* head = waiting_.Head(service.code, rank, now)) {
-        view.longest_wait = std::max(view.longest_wait, now - head->queued_at);
+      if (const QueueIndex::Key* oldest = waiting_.Oldest(service.code, rank, now)) {
+        view.longest_wait = std::max(view.longest_wait, now - oldest->queued_at);
       }
     }
     if (view.open_counters > 0) {
@@ -547,10 +550,7 @@ absl::StatusOr<Plan> Branch::PlanTransfer(uint32_t number, const std::string& to
                                           const std::string& note,
                                           const CommandContext& ctx) const {
   if (auto s = ValidateServiceCode(to_service_code, "to_service_code"); !s.ok()) return s;
-  if (note.size() > kMaxNoteBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("note is ", note.size(), " bytes; at most ", kMaxNoteBytes));
-  }
+  if (auto s = ValidateNote(note); !s.ok()) return s;
   auto counter = CounterOrError(number);
   if (!counter.ok()) return counter.status();
   auto ticket =
@@ -574,24 +574,13 @@ absl::StatusOr<Plan> Branch::PlanTransfer(uint32_t number, const std::string& to
   after.called_at.reset();
   after.started_at.reset();
   after.recall_count = 0;
-  after.note = note;
-  switch (where) {
-    case Placement::kByIssueTime:
-      after.queued_at = after.issued_at;
-      break;
-    case Placement::kEnd:
-      after.queued_at = ctx.now;
-      break;
-    case Placement::kFront: {
-      // Just before everyone queued in the new service, whatever their class.
-      absl::Time first = after.issued_at;
-      for (const auto& key : waiting_.QueueOf(to_service_code)) {
-        first = std::min(first, key.queued_at);
-      }
-      after.queued_at = first - absl::Microseconds(1);
-      break;
-    }
-  }
+  // A teller may type a phone or account number into the note; it is masked
+  // like the kiosk's free text and purged with it after the day.
+  after.note = MaskDigitRuns(note);
+  // The wait counts from the issue time (or from now, at the end), so a ticket
+  // placed at the front goes before its class without passing anyone overdue.
+  after.queued_at = where == Placement::kEnd ? ctx.now : after.issued_at;
+  after.placed_front = where == Placement::kFront;
   Plan plan = TicketChange(
       **ticket, after, EventType::kTicketTransferred, number, ctx,
       absl::StrCat("transfer ", (*ticket)->service_code, "->", to_service_code, " ", Name(where)));
@@ -788,7 +777,10 @@ absl::StatusOr<Plan> Branch::PlanReinstate(uint64_t ticket_id, uint32_t counter,
   after.state = TicketState::kWaiting;
   after.called_at.reset();
   after.recall_count = 0;
-  if (info_.reinstate_placement == Placement::kEnd) after.queued_at = ctx.now;
+  if (info_.reinstate_placement == Placement::kEnd) {
+    after.queued_at = ctx.now;
+    after.placed_front = false;
+  }
   return TicketChange(*ticket, after, EventType::kTicketReinstated, counter, ctx,
                       absl::StrCat("reinstated ", Name(info_.reinstate_placement)));
 }
@@ -996,6 +988,17 @@ absl::StatusOr<CheckIn> Branch::PlanCheckIn(const std::string& code,
   const std::string& normalized = appointment->code;
   const absl::Time slot = appointment->slot_start;
   if (appointment->state == AppointmentState::kCheckedIn) {
+    // Only on the day of the check-in: a code typed again later must not hand
+    // back an old, long-finished ticket.
+    const Ticket* ticket = FindTicket(appointment->ticket_id);
+    if (ticket == nullptr || BusinessDay(ctx.now) > ticket->business_day) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "appointment ", normalized, " was already used to check in",
+          appointment->closed_at
+              ? absl::StrCat(" on ", absl::FormatTime("%Y-%m-%d", *appointment->closed_at, zone_))
+              : "",
+          "; please book again or take a normal ticket"));
+    }
     // A second check-in (a retry, or a customer pressing twice) gets the same ticket.
     // The outcome follows from when the first check-in happened, not from where
     // the ticket stands now (a transfer or reinstatement may have moved it).
@@ -1114,6 +1117,7 @@ absl::StatusOr<Plan> Branch::PlanTimeouts(const CommandContext& ctx) const {
     }
     Ticket after = tickets_.at(id);
     after.details = {};
+    after.note.clear();
     plan.change.tickets.push_back(std::move(after));
     ++purged;
   }

@@ -248,7 +248,8 @@ class Branch {
   QueueIndex waiting_;
   std::map<std::string, std::set<int>> live_numbers_;      // by prefix
   absl::flat_hash_map<std::string, uint64_t> by_request_;  // request_id -> ticket
-  // Tickets with form-free details, by business day: purged after the day.
+  // Tickets with form-free details or a teller's note, by business day:
+  // purged after the day.
   std::set<std::pair<absl::CivilDay, uint64_t>> with_details_;
   // BOOKED appointments by slot; they become missed after the check-in window.
   std::set<std::pair<absl::Time, std::string>> booked_by_slot_;

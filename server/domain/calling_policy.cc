@@ -57,8 +57,8 @@ Candidate Overdue(const QueueIndex& queues, const Counter& counter, const MaxWai
     auto limit = max_waits.find(code);
     if (limit == max_waits.end()) continue;
     for (int rank = 0; rank < kClassCount; ++rank) {
-      const QueueIndex::Key* head = queues.Head(code, rank, now);
-      if (head != nullptr && now - head->queued_at > limit->second) best.Offer(head, code);
+      const QueueIndex::Key* oldest = queues.Oldest(code, rank, now);
+      if (oldest != nullptr && now - oldest->queued_at > limit->second) best.Offer(oldest, code);
     }
   }
   return best;
@@ -119,14 +119,31 @@ void QueueIndex::Erase(const std::string& service_code, const Key& key) {
   if (it != queues_.end() && it->second.erase(key) > 0) --size_;
 }
 
-const QueueIndex::Key* QueueIndex::Head(const std::string& service_code, int rank,
-                                        absl::Time now) const {
+const QueueIndex::Key* QueueIndex::LaneHead(const std::string& service_code, int rank, int lane,
+                                            absl::Time now) const {
   auto queue = queues_.find(service_code);
   if (queue == queues_.end()) return nullptr;
-  auto it =
-      queue->second.lower_bound(Key{.rank = rank, .queued_at = absl::InfinitePast(), .id = 0});
-  if (it == queue->second.end() || it->rank != rank || it->queued_at > now) return nullptr;
+  auto it = queue->second.lower_bound(
+      Key{.rank = rank, .lane = lane, .queued_at = absl::InfinitePast(), .id = 0});
+  if (it == queue->second.end() || it->rank != rank || it->lane != lane || it->queued_at > now) {
+    return nullptr;
+  }
   return &*it;
+}
+
+const QueueIndex::Key* QueueIndex::Head(const std::string& service_code, int rank,
+                                        absl::Time now) const {
+  if (const Key* front = LaneHead(service_code, rank, kFrontLane, now)) return front;
+  return LaneHead(service_code, rank, kNormalLane, now);
+}
+
+const QueueIndex::Key* QueueIndex::Oldest(const std::string& service_code, int rank,
+                                          absl::Time now) const {
+  const Key* front = LaneHead(service_code, rank, kFrontLane, now);
+  const Key* normal = LaneHead(service_code, rank, kNormalLane, now);
+  if (front == nullptr) return normal;
+  if (normal == nullptr) return front;
+  return Earlier(*front, *normal) ? front : normal;
 }
 
 const QueueIndex::Queue& QueueIndex::QueueOf(const std::string& service_code) const {

@@ -20,7 +20,10 @@
 // Classes rank APPOINTMENT > GREEN_CHANNEL > VIP > NORMAL. A ticket is
 // callable once its queued_at has come (an appointment checked in early is
 // held until slot - lead). Ties break by queued_at, then ticket id; queued_at
-// is the issue time unless a transfer or reinstatement placed the ticket.
+// is the issue time unless a transfer or reinstatement to the end restarted
+// it. A ticket transferred to the front of a queue goes before the others of
+// its class there, but its wait still counts from its queued_at, so it never
+// passes an overdue ticket that was queued before it.
 // Only a counter's own services are ever considered: a class never reaches
 // beyond the profile. Overdue and green-channel calls leave the counted
 // rotation's counts alone; they are outside it.
@@ -47,13 +50,18 @@ int ClassRank(PriorityClass priority);
 // service: class rank, then queued_at, then id.
 class QueueIndex {
  public:
+  // Within a class: tickets placed at the front first, then everyone else.
+  static constexpr int kFrontLane = 0;
+  static constexpr int kNormalLane = 1;
   struct Key {
     int rank = 0;
+    int lane = kNormalLane;
     absl::Time queued_at;
     uint64_t id = 0;
     friend bool operator==(const Key&, const Key&) = default;
     friend bool operator<(const Key& a, const Key& b) {
-      return std::tie(a.rank, a.queued_at, a.id) < std::tie(b.rank, b.queued_at, b.id);
+      return std::tie(a.rank, a.lane, a.queued_at, a.id) <
+             std::tie(b.rank, b.lane, b.queued_at, b.id);
     }
   };
   using Queue = std::set<Key>;
@@ -61,14 +69,18 @@ class QueueIndex {
   void Insert(const std::string& service_code, const Key& key);
   void Erase(const std::string& service_code, const Key& key);
 
-  // The earliest-queued ticket of `rank` in a service that is callable at
-  // `now`, if any.
+  // The first ticket of `rank` in a service's calling order that is callable
+  // at `now`, if any.
   const Key* Head(const std::string& service_code, int rank, absl::Time now) const;
+  // The callable ticket of `rank` in a service queued earliest (waiting
+  // longest), if any; differs from Head() when a ticket was placed at the front.
+  const Key* Oldest(const std::string& service_code, int rank, absl::Time now) const;
   // The service's whole queue (callable or not); empty if unknown.
   const Queue& QueueOf(const std::string& service_code) const;
   size_t size() const { return size_; }
 
  private:
+  const Key* LaneHead(const std::string& service_code, int rank, int lane, absl::Time now) const;
   std::map<std::string, Queue> queues_;
   size_t size_ = 0;
 };

@@ -9,14 +9,16 @@
 
 namespace lobbyq::domain {
 
-// Keeps the last four digits: "6222021234567890" -> "****7890". Shorter input
-// is fully masked.
+// Keeps the last four digits: "6222021234567890" -> "****7890", and a tail of
+// four stays readable ("1234" -> "****1234"); fewer than four -> "****";
+// nothing stays nothing.
 std::string MaskAccount(absl::string_view digits);
 // Keeps the first three and last four digits of a phone: "13812345678" ->
 // "138****5678"; shorter numbers keep only the last two.
 std::string MaskPhone(absl::string_view digits);
-// Masks every run of 7 or more digits in free text (spaces and dashes inside a
-// run count as part of it), keeping the run's last four digits.
+// Masks every run of 7 or more digits in free text, keeping its last four.
+// Full-width digits count as digits, and up to two of " -./()" may stand
+// between the digits of one run ("138 1234 5678", "(0755) 1234.5678").
 std::string MaskDigitRuns(absl::string_view text);
 
 }  // namespace lobbyq::domain

@@ -171,11 +171,14 @@ struct Ticket {
   TicketState state = TicketState::kWaiting;
   absl::CivilDay business_day;
   absl::Time issued_at = absl::UnixEpoch();
-  // Where the ticket stands in its queue and since when it counts as waiting
-  // (for max_wait). Equal to issued_at unless a transfer or reinstatement
-  // placed it elsewhere; for an appointment checked in early it is the time it
-  // becomes callable, which may lie in the future.
+  // Since when the ticket counts as waiting in its queue: its order among the
+  // tickets of its class, and what max_wait is measured from. Equal to
+  // issued_at unless a transfer or reinstatement to the end restarted it; for
+  // an appointment checked in early it is the time it becomes callable, which
+  // may lie in the future.
   absl::Time queued_at = absl::UnixEpoch();
+  // Transferred to the front of its queue: before the others of its class.
+  bool placed_front = false;
   std::optional<absl::Time> first_called_at;
   std::optional<absl::Time> called_at;
   std::optional<absl::Time> started_at;

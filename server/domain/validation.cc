@@ -261,9 +261,9 @@ absl::Status ValidateTransactionDetails(const TransactionDetails& details) {
                     AllDigits(parts[0]) &&
                     (parts.size() == 1 || (parts[1].size() <= 2 && AllDigits(parts[1])));
     if (!ok) {
+      // Not echoed: a customer may have typed a card number into the wrong field.
       return absl::InvalidArgumentError(
-          absl::StrCat("details.amount '", details.amount.substr(0, 20),
-                       "' is not an amount: write digits with at most two decimals, e.g. 5000.00"));
+          "details.amount is not an amount: write digits with at most two decimals, e.g. 5000.00");
     }
   }
   if (!details.account_tail.empty() &&
@@ -273,6 +273,10 @@ absl::Status ValidateTransactionDetails(const TransactionDetails& details) {
         "details.account_tail must be 4 to 32 digits (the account number or its last digits)");
   }
   return absl::OkStatus();
+}
+
+absl::Status ValidateNote(absl::string_view note) {
+  return ValidateText(note, kMaxNoteBytes, "note");
 }
 
 absl::StatusOr<std::string> NormalizePhone(absl::string_view phone) {

@@ -59,6 +59,8 @@ std::string FormatCountedRules(const std::vector<CountedRule>& rules, PriorityCl
 // Form-free details as the kiosk sent them (before masking): type and text
 // length, amount a decimal with at most two places, account a run of digits.
 absl::Status ValidateTransactionDetails(const TransactionDetails& details);
+// A teller's note: at most kMaxNoteBytes, no control characters.
+absl::Status ValidateNote(absl::string_view note);
 // 5..20 digits, optionally with '+', spaces or dashes; returns the digits.
 absl::StatusOr<std::string> NormalizePhone(absl::string_view phone);
 // Upper-cases and drops spaces and dashes, so "ab3k-9xq2" finds "AB3K9XQ2";

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <random>
@@ -121,7 +122,12 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::ListAppointments(
       [listed, response](const domain::Branch& branch, const domain::Plan&) {
         int missed = 0;
         for (const domain::Appointment* appointment : *listed) {
-          ToProto(*appointment, branch, response->add_appointments());
+          v1::Appointment* out = response->add_appointments();
+          ToProto(*appointment, branch, out);
+          // Enough for staff to match a customer's code, not enough to use it.
+          const std::string& code = appointment->code;
+          out->set_code(std::string(code.size() - std::min<size_t>(2, code.size()), '*') +
+                        code.substr(code.size() - std::min<size_t>(2, code.size())));
           if (appointment->state == domain::AppointmentState::kMissed ||
               appointment->state == domain::AppointmentState::kCancelled) {
             ++missed;

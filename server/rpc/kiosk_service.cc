@@ -105,7 +105,9 @@ grpc::ServerUnaryReactor* KioskServiceImpl::GetTicket(grpc::CallbackServerContex
       [request](const domain::Branch& branch, const domain::CommandContext&) {
         return FindTicketPlan(branch, request->ticket_id());
       },
-      TicketReply(response, Details::kInclude));
+      // Ticket ids are sequential: whoever loops over them must not collect
+      // what customers entered, so only the IssueTicket reply carries details.
+      TicketReply(response, Details::kOmit));
 }
 
 grpc::ServerUnaryReactor* KioskServiceImpl::CancelTicket(grpc::CallbackServerContext* context,

@@ -203,7 +203,7 @@ void ToProto(const domain::Ticket& ticket, const domain::Branch& branch, v1::Tic
   out->set_rating(ticket.rating);
   out->set_rating_comment(ticket.rating_comment);
   ToProto(ticket.queued_at, out->mutable_queued_at());
-  out->set_note(ticket.note);
+  if (details == Details::kInclude) out->set_note(ticket.note);
   if (details == Details::kInclude && !ticket.details.empty()) {
     ToProto(ticket.details, out->mutable_details());
   }

@@ -155,7 +155,6 @@ void Engine::Execute(const std::string& branch_id, std::string actor, PlanFn pla
                                    done = std::move(done)] {
     try {
       RunOnStrand(*slot, actor, plan, done);
-      ArmTimer(*slot);
     } catch (...) {
       // Only planning or the reply can get here (see RunOnStrand): nothing changed.
       spdlog::error("branch '{}': command failed: {}", slot->branch.info().id, CurrentError());
@@ -165,6 +164,7 @@ void Engine::Execute(const std::string& branch_id, std::string actor, PlanFn pla
         spdlog::error("branch '{}': reply failed after an error", slot->branch.info().id);
       }
     }
+    ArmTimer(*slot);
   });
 }
 
@@ -215,7 +215,18 @@ void Engine::ApplyCommitted(BranchSlot& slot, const domain::Change& change) noex
   });
 }
 
-void Engine::ArmTimer(BranchSlot& slot, bool idle_retry) {
+void Engine::ArmTimer(BranchSlot& slot, bool idle_retry) noexcept {
+  try {
+    ArmTimerOrThrow(slot, idle_retry);
+  } catch (...) {
+    // Without a timer, automatic no-shows wait for the next command on the
+    // branch (every command re-arms it); nothing is lost.
+    spdlog::error("branch '{}': could not arm its timer: {}", slot.branch.info().id,
+                  CurrentError());
+  }
+}
+
+void Engine::ArmTimerOrThrow(BranchSlot& slot, bool idle_retry) {
   if (stopped_) return;
   const std::optional<absl::Time> deadline = slot.branch.NextDeadline();
   if (!deadline) {

@@ -101,7 +101,9 @@ class Engine {
   // missed appointment, purge of personal details), or stops it. On the strand.
   // `idle_retry` delays a deadline already due: used after a timer run that
   // changed nothing, so a stuck deadline cannot spin.
-  void ArmTimer(BranchSlot& slot, bool idle_retry = false);
+  // Never throws: a failure is logged, and the next command re-arms.
+  void ArmTimer(BranchSlot& slot, bool idle_retry = false) noexcept;
+  void ArmTimerOrThrow(BranchSlot& slot, bool idle_retry);
   void OnTimer(BranchSlot& slot);
   // Applies a committed change and publishes it. Never fails: a change that is on
   // disk but cannot be applied stops the process.

@@ -977,6 +977,22 @@ TEST(AppointmentCheckInTest, MissedAppointmentCanStillCheckInLateThatDay) {
   EXPECT_EQ(bank.A(code).state, AppointmentState::kCheckedIn);
 }
 
+TEST(AppointmentCheckInTest, CodeUsedYesterdayIsRefusedTodayAndChangesNothing) {
+  Bank bank;
+  bank.Open(1);
+  const std::string code = bank.Book("A", At(10, 0));
+  bank.Set(At(10, 0));
+  ASSERT_THAT(bank.TryCheckIn(code), IsOk());
+  bank.Call(1);
+  bank.Finish(1);
+  bank.Set(Local(2024, 3, 13, 10, 0));
+  const Observed before = bank.Observe();
+  auto again = bank.TryCheckIn(code);
+  EXPECT_THAT(again, StatusIs(kFailedPrecondition));
+  EXPECT_THAT(again.status().message(), HasSubstr("already used to check in on 2024-03-12"));
+  EXPECT_TRUE(bank.Observe() == before);
+}
+
 TEST(AppointmentCheckInTest, NextDayIsRefusedAndChangesNothing) {
   Bank bank;
   const std::string code = bank.Book("A", At(16, 30));

@@ -87,7 +87,10 @@ std::vector<int> Counts(const Counter& c) {
 }
 
 QueueIndex::Key KeyOf(const Ticket& t) {
-  return QueueIndex::Key{.rank = ClassRank(t.priority), .queued_at = t.queued_at, .id = t.id};
+  return QueueIndex::Key{.rank = ClassRank(t.priority),
+                         .lane = t.placed_front ? QueueIndex::kFrontLane : QueueIndex::kNormalLane,
+                         .queued_at = t.queued_at,
+                         .id = t.id};
 }
 
 // A Branch driven the way the runtime drives it: plan, then (as if committed)
@@ -660,13 +663,15 @@ class RandomDay {
                       : t->service_code == to ? Fails(absl::StatusCode::kInvalidArgument)
                                               : Ok();
     const uint64_t id = t ? t->id : 0;
-    // The queue it joins, before it joins.
-    std::optional<absl::Time> first_there;
+    // The queue it joins, before it joins: at the front, only higher classes
+    // and earlier front placements of its class may stand ahead of it.
+    int front_bound = 0;
     for (const auto& [tid, other] : sim_->tickets) {
-      if (other.state == TicketState::kWaiting && other.service_code == to &&
-          (!first_there || other.queued_at < *first_there)) {
-        first_there = other.queued_at;
+      if (t == nullptr || other.state != TicketState::kWaiting || other.service_code != to) {
+        continue;
       }
+      const int rank = ClassRank(other.priority), own = ClassRank(t->priority);
+      if (rank < own || (rank == own && other.placed_front)) ++front_bound;
     }
     auto plan =
         Expect(absl::StrCat("transfer ", c, " to ", to, " ",
@@ -684,8 +689,9 @@ class RandomDay {
         placed = after.queued_at == sim_->now;
         break;
       case Placement::kFront:
-        placed = after.queued_at < after.issued_at + absl::Nanoseconds(1) &&
-                 (!first_there || after.queued_at < *first_there);
+        // First of its class in the new queue, its wait still from its issue.
+        placed = after.placed_front && after.queued_at == after.issued_at &&
+                 sim_->branch->PeopleAhead(after) <= front_bound;
         break;
     }
     if (after.state != TicketState::kWaiting || after.service_code != to || !placed ||

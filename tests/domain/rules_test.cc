@@ -259,6 +259,22 @@ TEST_F(RulesTest, FrontGoesBeforeTicketsIssuedEarlierThanTheTransferredOne) {
   EXPECT_EQ(Call(2), a1);
 }
 
+TEST_F(RulesTest, FrontNeverPassesATicketThatIsAlreadyOverdue) {
+  // B's max_wait is 20 min (target 10). B001 waits from 09:00; A005 is issued
+  // at 09:25 and sent to the front of B at 09:30, when B001 is overdue.
+  const uint64_t b1 = Issue("B");
+  Advance(absl::Minutes(25));
+  const uint64_t a5 = Issue("A");
+  Call(1);
+  Start(1);
+  Advance(absl::Minutes(5));
+  Transfer(1, "B", Placement::kFront);
+  EXPECT_EQ(T(a5).queued_at, T(a5).issued_at);
+  EXPECT_THAT(WaitingIds("B"), ElementsAre(a5, b1));  // front of its class...
+  EXPECT_EQ(Call(2), b1);                             // ...but the overdue one first
+  EXPECT_EQ(Call(4), 0u);  // counter 4 serves A only: B is out of its reach
+}
+
 TEST_F(TransferPlacementTest, NoteReachesTheNextTellerAndTheHistoryIsKept) {
   const Plan plan = Must(TryTransfer(1, "B", Placement::kFront, "needs a corporate seal"));
   EXPECT_THAT(OnlyEvent(plan).detail, HasSubstr("transfer A->B front"));
@@ -272,6 +288,23 @@ TEST_F(TransferPlacementTest, NoteReachesTheNextTellerAndTheHistoryIsKept) {
   EXPECT_THAT(history, ElementsAre(EventType::kTicketIssued, EventType::kTicketCalled,
                                    EventType::kServiceStarted, EventType::kTicketTransferred,
                                    EventType::kTicketCalled));
+}
+
+TEST_F(TransferPlacementTest, NoteIsMaskedLikeFreeTextAndPurgedAfterTheDay) {
+  Transfer(1, "B", Placement::kByIssueTime, "客户手机13812345678, acct 6222-0212-3456-7890");
+  EXPECT_EQ(T(a1).note, "客户手机****5678, acct ****7890");
+  const absl::Time midnight = Local(2024, 3, 12, 0, 0);
+  EXPECT_EQ(branch().NextDeadline(), midnight);
+  Advance(midnight - clock.Now());
+  Timeouts();
+  EXPECT_EQ(T(a1).note, "");
+  EXPECT_EQ(State(a1), TicketState::kWaiting);
+}
+
+TEST_F(TransferPlacementTest, NoteWithControlCharactersChangesNothing) {
+  EXPECT_THAT(TryTransfer(1, "B", Placement::kFront, "line\nbreak"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(State(a1), TicketState::kServing);
 }
 
 TEST_F(TransferPlacementTest, TooLongANoteChangesNothing) {
@@ -298,6 +331,18 @@ TEST_F(RulesTest, DetailsAreMaskedBeforeTheyAreKept) {
   for (const Event& e : plan.change.events) {
     EXPECT_THAT(e.detail, ::testing::Not(HasSubstr("7890")));
   }
+}
+
+TEST_F(RulesTest, MaskingCatchesFullWidthDigitsOtherSeparatorsAndKeepsAShortTail) {
+  const Plan plan = Must(
+      TryIssue("A", "r-mask", PriorityClass::kNormal,
+               TransactionDetails{
+                   .account_tail = "1234",
+                   .text = "１３８１２３４５６７８ / 138.1234.5678 / (0755)  8123-4567 / 2024"}));
+  const Ticket t = T(plan.ticket_id);
+  EXPECT_EQ(t.details.account_tail, "****1234");
+  // The area code stands apart (three separators) and alone says nothing.
+  EXPECT_EQ(t.details.text, "****5678 / ****5678 / (0755)  ****4567 / 2024");
 }
 
 TEST_F(RulesTest, BadDetailsAreRefusedAndIssueNothing) {
