@@ -141,6 +141,8 @@ ALTER TABLE tickets ADD COLUMN details_amount TEXT NOT NULL DEFAULT '';
 ALTER TABLE tickets ADD COLUMN details_account_tail TEXT NOT NULL DEFAULT '';
 ALTER TABLE tickets ADD COLUMN details_text TEXT NOT NULL DEFAULT '';
 ALTER TABLE tickets ADD COLUMN appointment_code TEXT NOT NULL DEFAULT '';
+-- 1 = transferred to the front of its queue (before the others of its class).
+ALTER TABLE tickets ADD COLUMN placed_front INTEGER NOT NULL DEFAULT 0;
 
 -- ticket_id 0 = not checked in; closed_at_us is set once checked in, cancelled
 -- or missed.

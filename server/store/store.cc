@@ -223,9 +223,9 @@ INSERT INTO tickets (branch_id, ticket_id, number, prefix, service_code, origin_
   priority, state, business_day, issued_at_us, first_called_at_us, called_at_us, started_at_us,
   finished_at_us, counter, recall_count, request_id, rating, rating_comment, rated_at_us,
   queued_at_us, no_show_at_us, note, details_type, details_amount, details_account_tail,
-  details_text, appointment_code)
+  details_text, appointment_code, placed_front)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-  ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)
+  ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)
 ON CONFLICT (branch_id, ticket_id) DO UPDATE SET
   number = excluded.number, prefix = excluded.prefix, service_code = excluded.service_code,
   origin_service_code = excluded.origin_service_code, priority = excluded.priority,
@@ -239,7 +239,7 @@ ON CONFLICT (branch_id, ticket_id) DO UPDATE SET
   no_show_at_us = excluded.no_show_at_us, note = excluded.note,
   details_type = excluded.details_type, details_amount = excluded.details_amount,
   details_account_tail = excluded.details_account_tail, details_text = excluded.details_text,
-  appointment_code = excluded.appointment_code
+  appointment_code = excluded.appointment_code, placed_front = excluded.placed_front
 )sql";
 
 // An upsert for the same reason: a clash on the request_id index must fail.
@@ -331,7 +331,7 @@ SELECT ticket_id, number, prefix, service_code, origin_service_code, priority, s
   business_day, issued_at_us, first_called_at_us, called_at_us, started_at_us, finished_at_us,
   counter, recall_count, request_id, rating, rating_comment, rated_at_us, queued_at_us,
   no_show_at_us, note, details_type, details_amount, details_account_tail, details_text,
-  appointment_code
+  appointment_code, placed_front
 FROM tickets
 WHERE branch_id = ?1 AND (state IN (?2, ?3, ?4) OR issued_at_us >= ?5 OR finished_at_us >= ?5
   OR (state = ?6 AND no_show_at_us >= ?5)
@@ -370,6 +370,7 @@ absl::StatusOr<Ticket> ReadTicket(const Statement& stmt, absl::string_view branc
   t.details.account_tail = r.Text(24);
   t.details.text = r.Text(25);
   t.appointment_code = r.Text(26);
+  t.placed_front = r.Bool(27);
   if (!r.status().ok()) return r.status();
   return t;
 }
@@ -545,7 +546,8 @@ absl::Status Store::Write(const Change& change, std::vector<uint64_t>& seqs) {
                       t.details.amount,
                       t.details.account_tail,
                       t.details.text,
-                      t.appointment_code});
+                      t.appointment_code,
+                      int64_t{t.placed_front ? 1 : 0}});
   });
   if (!s.ok()) return s;
 

@@ -668,6 +668,7 @@ TEST_F(StoreTest, RoundTripsEveryV2Field) {
   Ticket only_type = WaitingTicket(3, "B", kNow);
   only_type.queued_at = kNow;
   only_type.details.type = "deposit";
+  only_type.placed_front = true;  // transferred to the front of B
   change.tickets = {called, early, only_type};
 
   // Slots sort the snapshot; the codes do not.
