@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/client/branch_time.h"
 #include "common/client/channel.h"
 #include "common/client/format.h"
 #include "common/client/lobby_watcher.h"
@@ -163,15 +164,6 @@ grpc::Status GetBranch(const Options& options, v1::BranchConfig* branch) {
       [&](grpc::ClientContext* c) { return stub->GetBranch(c, request, branch); });
 }
 
-// Times shown are the branch's local time; this machine's when its zone is unknown here.
-absl::TimeZone ZoneOf(const v1::BranchConfig& branch) {
-  absl::TimeZone zone;
-  if (absl::LoadTimeZone(branch.timezone(), &zone)) return zone;
-  std::cerr << kProgram << ": time zone " << branch.timezone()
-            << " unknown here; showing this machine's local time\n";
-  return absl::LocalTimeZone();
-}
-
 int Preview(const Options& options) {
   v1::BranchConfig branch;
   if (grpc::Status status = GetBranch(options, &branch); !status.ok()) {
@@ -185,25 +177,22 @@ int Preview(const Options& options) {
       [&](grpc::ClientContext* c) { return stub->PreviewOrder(c, request, &response); });
   if (!status.ok()) return Fail(status, options);
   std::cout << "Calling order if every open counter called now (" << branch.name() << "):\n"
-            << client::PreviewTable(response, ZoneOf(branch));
+            << client::PreviewTable(response, client::BranchZone(branch, kProgram));
   return 0;
 }
 
 int Appointments(const Options& options, std::string day) {
-  v1::BranchConfig branch;
-  if (grpc::Status status = GetBranch(options, &branch); !status.ok()) {
-    return Fail(status, options);
-  }
-  if (day.empty()) {
-    v1::LobbyStatus lobby;  // the branch's business day, as the server sees it
-    if (grpc::Status status = FetchLobby(options, &lobby); !status.ok()) {
-      return Fail(status, options);
-    }
-    day = lobby.business_day();
-  } else if (!client::ParseDay(day)) {
+  if (!day.empty() && !client::ParseDay(day)) {
     std::cerr << kProgram << ": invalid: --day '" << day << "' is not a day; write YYYY-MM-DD\n";
     return 2;
   }
+  client::BranchTime branch;
+  if (grpc::Status status = client::LoadBranchTime(client::MakeChannel(options.server),
+                                                   options.branch, day, kProgram, &branch);
+      !status.ok()) {
+    return Fail(status, options);
+  }
+  day = branch.day;
   auto stub = v1::AppointmentService::NewStub(client::MakeChannel(options.server));
   v1::ListAppointmentsRequest request;
   request.set_branch_id(options.branch);
@@ -212,8 +201,8 @@ int Appointments(const Options& options, std::string day) {
   grpc::Status status = client::CallWithDeadline(
       [&](grpc::ClientContext* c) { return stub->ListAppointments(c, request, &response); });
   if (!status.ok()) return Fail(status, options);
-  std::cout << "Appointments on " << day << " (" << branch.name() << "):\n"
-            << client::AppointmentsTable(response, ZoneOf(branch));
+  std::cout << "Appointments on " << day << " (" << branch.name << "):\n"
+            << client::AppointmentsTable(response, branch.zone);
   return 0;
 }
 

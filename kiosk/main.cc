@@ -19,6 +19,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/client/branch_time.h"
 #include "common/client/channel.h"
 #include "common/client/format.h"
 #include "common/client/services.h"
@@ -145,8 +146,12 @@ class Kiosk {
   }
 
   int Slots(const std::string& service_code, const std::string& day_option) {
-    BranchTime branch;
-    if (grpc::Status s = LoadBranchTime(day_option, &branch); !s.ok()) return Fail(s);
+    client::BranchTime branch;
+    if (grpc::Status s =
+            client::LoadBranchTime(channel_, options_.branch, day_option, kProgram, &branch);
+        !s.ok()) {
+      return Fail(s);
+    }
     v1::ListSlotsRequest request;
     request.set_branch_id(options_.branch);
     request.set_service_code(absl::AsciiStrToUpper(service_code));
@@ -171,8 +176,12 @@ class Kiosk {
                 << "' is not a time; write HH:MM as `slots` lists them, e.g. 10:30\n";
       return 2;
     }
-    BranchTime branch;
-    if (grpc::Status s = LoadBranchTime(booking.day, &branch); !s.ok()) return Fail(s);
+    client::BranchTime branch;
+    if (grpc::Status s =
+            client::LoadBranchTime(channel_, options_.branch, booking.day, kProgram, &branch);
+        !s.ok()) {
+      return Fail(s);
+    }
     const absl::CivilDay day = *client::ParseDay(branch.day);
     const absl::Time slot_start =
         absl::FromCivil(absl::CivilMinute(day) + absl::ToInt64Minutes(*at), branch.zone);
@@ -295,47 +304,6 @@ class Kiosk {
       }
     }
     std::cout << client::TicketSlip(ticket, name_zh, name_en);
-  }
-
-  // The branch's time zone (appointment times are local to the branch) and the day asked
-  // for: `day_option`, or the branch's business day now, as the server sees it.
-  struct BranchTime {
-    absl::TimeZone zone;
-    std::string day;
-  };
-
-  grpc::Status LoadBranchTime(const std::string& day_option, BranchTime* out) {
-    auto admin = v1::AdminService::NewStub(channel_);
-    v1::GetBranchRequest request;
-    request.set_branch_id(options_.branch);
-    v1::BranchConfig branch;
-    grpc::Status status = client::CallWithDeadline(
-        [&](grpc::ClientContext* c) { return admin->GetBranch(c, request, &branch); });
-    if (!status.ok()) return status;
-    if (!absl::LoadTimeZone(branch.timezone(), &out->zone)) {
-      std::cerr << kProgram << ": time zone " << branch.timezone()
-                << " unknown here; showing this machine's local time\n";
-      out->zone = absl::LocalTimeZone();
-    }
-    if (!day_option.empty()) {
-      if (!client::ParseDay(day_option)) {
-        return grpc::Status(
-            grpc::StatusCode::INVALID_ARGUMENT,
-            absl::StrCat("--day '", day_option, "' is not a day; write YYYY-MM-DD"));
-      }
-      out->day = day_option;
-      return grpc::Status::OK;
-    }
-    auto lobby = v1::LobbyService::NewStub(channel_);
-    v1::GetLobbyStatusRequest lobby_request;
-    lobby_request.set_branch_id(options_.branch);
-    v1::LobbyStatus status_now;
-    status = client::CallWithDeadline([&](grpc::ClientContext* c) {
-      return lobby->GetLobbyStatus(c, lobby_request, &status_now);
-    });
-    if (!status.ok()) return status;
-    out->day = status_now.business_day();
-    return grpc::Status::OK;
   }
 
   // Calls `call` (idempotent by its request id) until it is answered, retrying what may

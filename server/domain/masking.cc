@@ -1,5 +1,7 @@
 #include "server/domain/masking.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 
@@ -46,6 +48,11 @@ std::string MaskPhone(absl::string_view digits) {
   }
   return std::string(digits.substr(0, 3)) + "****" +
          std::string(digits.substr(digits.size() - kKeptTail));
+}
+
+std::string MaskAppointmentCode(absl::string_view code) {
+  const size_t shown = std::min<size_t>(2, code.size());
+  return std::string(code.size() - shown, '*') + std::string(code.substr(code.size() - shown));
 }
 
 std::string MaskDigitRuns(absl::string_view raw) {

@@ -16,6 +16,9 @@ std::string MaskAccount(absl::string_view digits);
 // Keeps the first three and last four digits of a phone: "13812345678" ->
 // "138****5678"; shorter numbers keep only the last two.
 std::string MaskPhone(absl::string_view digits);
+// An appointment code is a key (it checks in and cancels): staff lists show
+// only its last two characters, "******Q2".
+std::string MaskAppointmentCode(absl::string_view code);
 // Masks every run of 7 or more digits in free text, keeping its last four.
 // Full-width digits count as digits, and up to two of " -./()" may stand
 // between the digits of one run ("138 1234 5678", "(0755) 1234.5678").

@@ -1,4 +1,3 @@
-#include <algorithm>
 #include <memory>
 #include <optional>
 #include <random>
@@ -6,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "server/domain/masking.h"
 #include "server/domain/validation.h"
 #include "server/rpc/command.h"
 #include "server/rpc/mapping.h"
@@ -125,9 +125,7 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::ListAppointments(
           v1::Appointment* out = response->add_appointments();
           ToProto(*appointment, branch, out);
           // Enough for staff to match a customer's code, not enough to use it.
-          const std::string& code = appointment->code;
-          out->set_code(std::string(code.size() - std::min<size_t>(2, code.size()), '*') +
-                        code.substr(code.size() - std::min<size_t>(2, code.size())));
+          out->set_code(domain::MaskAppointmentCode(appointment->code));
           if (appointment->state == domain::AppointmentState::kMissed ||
               appointment->state == domain::AppointmentState::kCancelled) {
             ++missed;
