@@ -90,6 +90,13 @@ class LobbyServiceImpl final : public v1::LobbyService::CallbackService {
                                          v1::PreviewOrderResponse* response) override;
   grpc::ServerWriteReactor<v1::LobbyUpdate>* WatchLobby(
       grpc::CallbackServerContext* context, const v1::WatchLobbyRequest* request) override;
+  // In metrics_service.cc: computed from the event log, not from memory.
+  grpc::ServerUnaryReactor* GetMetrics(grpc::CallbackServerContext* context,
+                                       const v1::GetMetricsRequest* request,
+                                       v1::MetricsResponse* response) override;
+  grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
+                                      const v1::GetReportRequest* request,
+                                      v1::ReportResponse* response) override;
 
  private:
   runtime::Engine& engine_;

@@ -90,6 +90,9 @@ class Engine {
   void Stop();
 
   const Clock& clock() const { return *clock_; }
+  // For reads that go to the log rather than to memory (metrics, reports).
+  // The store is thread-safe.
+  store::Store& store() const { return *store_; }
 
  private:
   struct BranchSlot;
