@@ -168,6 +168,9 @@ class Branch {
   const ServiceConfig* FindService(const std::string& code) const;
   const Counter* FindCounter(uint32_t number) const;
   const Ticket* FindTicket(uint64_t id) const;
+  // Every ticket held in memory: the live ones and those closed within
+  // kRequestIdRetention (at least), in no particular order.
+  const absl::flat_hash_map<uint64_t, Ticket>& tickets() const { return tickets_; }
   // The ticket at a counter now, if any.
   const Ticket* CurrentTicket(const Counter& counter) const;
   std::vector<ServiceView> ServiceViews(absl::Time now) const;
