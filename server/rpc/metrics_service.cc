@@ -1,21 +1,260 @@
+// GetMetrics and GetReport: figures computed from the event log
+// (docs/metrics.md). The log is read on the branch's strand, so a branch's
+// configuration and its events are seen at the same point.
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "server/domain/metrics.h"
+#include "server/domain/validation.h"
+#include "server/rpc/command.h"
+#include "server/rpc/mapping.h"
+#include "server/rpc/metrics_mapping.h"
 #include "server/rpc/services.h"
+#include "server/rpc/status.h"
 
 namespace lobbyq::rpc {
+namespace {
+
+constexpr char kActor[] = "lobby";
+
+// Timestamp's own valid range: 0001-01-01 to 9999-12-31, nanos below a second.
+absl::Status CheckTimestamp(const google::protobuf::Timestamp& t, absl::string_view field) {
+  constexpr int64_t kMinSeconds = -62'135'596'800;
+  constexpr int64_t kMaxSeconds = 253'402'300'799;
+  if (t.seconds() < kMinSeconds || t.seconds() > kMaxSeconds || t.nanos() < 0 ||
+      t.nanos() >= 1'000'000'000) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " is not a valid timestamp (seconds ",
+                                                   t.seconds(), ", nanos ", t.nanos(), ")"));
+  }
+  return absl::OkStatus();
+}
+
+struct Window {
+  absl::Time from;
+  absl::Time to;
+};
+
+// The asked window, or nullopt for the default (the business day so far).
+absl::StatusOr<std::optional<Window>> RequestedWindow(const v1::GetMetricsRequest& request) {
+  if (request.has_from() != request.has_to()) {
+    return absl::InvalidArgumentError(
+        "give both from and to, or neither for the business day so far");
+  }
+  if (!request.has_from()) return std::nullopt;
+  if (absl::Status s = CheckTimestamp(request.from(), "from"); !s.ok()) return s;
+  if (absl::Status s = CheckTimestamp(request.to(), "to"); !s.ok()) return s;
+  const Window window{FromProto(request.from()), FromProto(request.to())};
+  if (window.to < window.from) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("to (", absl::FormatTime(window.to), ") is before from (",
+                     absl::FormatTime(window.from), "); the window runs from `from` to `to`"));
+  }
+  if (window.to - window.from > domain::kMaxMetricsWindow) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "the window is %.1f days; at most %d days can be asked at once, ask for parts",
+        absl::ToDoubleHours(window.to - window.from) / 24,
+        static_cast<int>(absl::ToInt64Hours(domain::kMaxMetricsWindow) / 24)));
+  }
+  return window;
+}
+
+struct Computed {
+  domain::MetricsInput input;
+  domain::BranchMetrics metrics;
+};
+
+// Reads the log from kMetricsLookback before the window, so tickets issued or
+// called before it keep their times, with the counters' states at that point.
+absl::StatusOr<Computed> Compute(store::Store& store, const domain::Branch& branch,
+                                 const Window& window) {
+  const std::string& id = branch.info().id;
+  const absl::Time history = window.from - domain::kMetricsLookback;
+  absl::StatusOr<std::vector<domain::Event>> events =
+      store.ReadEventsBetween(id, history, window.to);
+  if (!events.ok()) return events.status();
+  absl::StatusOr<std::map<uint32_t, domain::CounterState>> states =
+      store.CounterStatesAt(id, history);
+  if (!states.ok()) return states.status();
+  Computed out;
+  out.input = domain::MetricsInput{.from = window.from,
+                                   .to = window.to,
+                                   .zone = branch.zone(),
+                                   .services = branch.services(),
+                                   .counters = branch.counters(),
+                                   .counter_states = *std::move(states)};
+  out.metrics = domain::ComputeMetrics(*events, out.input);
+  return out;
+}
+
+// One GetReport in flight: a slot per branch, filled on that branch's strand;
+// whoever fills the last one answers.
+struct ReportCall {
+  struct Slot {
+    v1::BranchReport report;
+    std::string day;  // the branch's local day the report is for
+  };
+  grpc::ServerUnaryReactor* reactor = nullptr;
+  v1::ReportResponse* response = nullptr;
+  std::mutex mu;
+  size_t pending = 0;
+  std::vector<Slot> slots;
+  absl::Status error;  // the first failure, if any
+};
+
+void AnswerReport(ReportCall& call) {
+  if (!call.error.ok()) {
+    spdlog::debug("GetReport: {}", call.error.ToString());
+    call.reactor->Finish(ToGrpcStatus(call.error));
+    return;
+  }
+  v1::ReportResponse& out = *call.response;
+  if (out.day().empty() && !call.slots.empty()) out.set_day(call.slots.front().day);
+  std::vector<domain::RankingInput> ranking;
+  for (ReportCall::Slot& slot : call.slots) {
+    const v1::Metrics& total = slot.report.metrics().total();
+    ranking.push_back({.branch_id = slot.report.branch_id(),
+                       .branch_name = slot.report.branch_name(),
+                       .service_level = total.has_service_level()
+                                            ? std::optional<double>(total.service_level())
+                                            : std::nullopt,
+                       .satisfaction = total.satisfaction()});
+    *out.add_branches() = std::move(slot.report);
+  }
+  for (const domain::Ranked& r : domain::RankBranches(std::move(ranking))) {
+    v1::RankingEntry* entry = out.add_ranking();
+    entry->set_rank(r.rank);
+    entry->set_branch_id(r.branch.branch_id);
+    entry->set_branch_name(r.branch.branch_name);
+    entry->set_service_level(r.branch.service_level.value_or(0));
+    entry->set_satisfaction(r.branch.satisfaction);
+    entry->set_bottom(r.bottom);
+  }
+  spdlog::debug("GetReport: OK, {} branches", call.slots.size());
+  call.reactor->Finish(grpc::Status::OK);
+}
+
+}  // namespace
 
 grpc::ServerUnaryReactor* LobbyServiceImpl::GetMetrics(grpc::CallbackServerContext* context,
-                                                       const v1::GetMetricsRequest*,
-                                                       v1::MetricsResponse*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "GetMetrics is not built yet"));
-  return reactor;
+                                                       const v1::GetMetricsRequest* request,
+                                                       v1::MetricsResponse* response) {
+  absl::StatusOr<std::optional<Window>> asked = RequestedWindow(*request);
+  if (!asked.ok()) return Reject(context, "GetMetrics", asked.status());
+  auto computed = std::make_shared<Computed>();
+  return RunCommand(
+      engine_, context, "GetMetrics", request->branch_id(), kActor,
+      [this, window = *asked, computed](
+          const domain::Branch& branch,
+          const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
+        const Window w = window.value_or(
+            Window{absl::FromCivil(branch.BusinessDay(ctx.now), branch.zone()), ctx.now});
+        absl::StatusOr<Computed> result = Compute(engine_.store(), branch, w);
+        if (!result.ok()) return result.status();
+        *computed = *std::move(result);
+        return domain::Plan{};
+      },
+      [computed, response](const domain::Branch& branch, const domain::Plan&) {
+        ToProto(branch.info().id, computed->metrics, response);
+      });
 }
 
 grpc::ServerUnaryReactor* LobbyServiceImpl::GetReport(grpc::CallbackServerContext* context,
-                                                      const v1::GetReportRequest*,
-                                                      v1::ReportResponse*) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "GetReport is not built yet"));
-  return reactor;
+                                                      const v1::GetReportRequest* request,
+                                                      v1::ReportResponse* response) {
+  int days = 1;
+  switch (request->period()) {
+    case v1::REPORT_PERIOD_UNSPECIFIED:
+    case v1::REPORT_PERIOD_DAILY:
+      response->set_period(v1::REPORT_PERIOD_DAILY);
+      break;
+    case v1::REPORT_PERIOD_WEEKLY:
+      response->set_period(v1::REPORT_PERIOD_WEEKLY);
+      days = 7;
+      break;
+    default:
+      return Reject(context, "GetReport",
+                    absl::InvalidArgumentError(absl::StrCat("period ", request->period(),
+                                                            " is unknown; use DAILY or WEEKLY")));
+  }
+  std::optional<absl::CivilDay> day;
+  if (!request->day().empty()) {
+    absl::StatusOr<absl::CivilDay> parsed = ParseDay(request->day());
+    if (!parsed.ok()) return Reject(context, "GetReport", parsed.status());
+    day = *parsed;
+    response->set_day(request->day());
+  }
+  std::vector<std::string> ids;
+  if (request->branch_ids().empty()) {
+    ids = engine_.BranchIds();
+  } else {
+    std::set<std::string> seen;
+    for (const std::string& id : request->branch_ids()) {
+      if (absl::Status s = domain::ValidateBranchId(id); !s.ok()) {
+        return Reject(context, "GetReport", s);
+      }
+      if (!engine_.HasBranch(id)) {
+        return Reject(context, "GetReport",
+                      absl::NotFoundError(absl::StrCat("branch '", id, "' does not exist")));
+      }
+      if (seen.insert(id).second) ids.push_back(id);
+    }
+  }
+
+  auto call = std::make_shared<ReportCall>();
+  call->reactor = context->DefaultReactor();
+  call->response = response;
+  call->pending = ids.size();
+  call->slots.resize(ids.size());
+  if (ids.empty()) {
+    AnswerReport(*call);
+    return call->reactor;
+  }
+  for (size_t i = 0; i < ids.size(); ++i) {
+    engine_.Execute(
+        ids[i], kActor,
+        [this, call, i, day, days](const domain::Branch& branch, const domain::CommandContext& ctx)
+            -> absl::StatusOr<domain::Plan> {
+          const absl::CivilDay first = day.value_or(branch.BusinessDay(ctx.now));
+          const absl::Time from = absl::FromCivil(first, branch.zone());
+          // Today's report covers the day so far: hours not yet lived would
+          // dilute the arrival rates.
+          const absl::Time to =
+              std::max(from, std::min(absl::FromCivil(first + days, branch.zone()), ctx.now));
+          absl::StatusOr<Computed> computed = Compute(engine_.store(), branch, Window{from, to});
+          if (!computed.ok()) return computed.status();
+          ReportCall::Slot& slot = call->slots[i];
+          slot.day = absl::FormatCivilTime(first);
+          slot.report.set_branch_id(branch.info().id);
+          slot.report.set_branch_name(branch.info().name);
+          ToProto(branch.info().id, computed->metrics, slot.report.mutable_metrics());
+          for (const domain::HourStaffing& advice :
+               domain::StaffingByHour(computed->metrics, computed->input)) {
+            ToProto(advice, slot.report.add_staffing());
+          }
+          return domain::Plan{};
+        },
+        [call](const absl::Status& status, const domain::Branch*, const domain::Plan*) {
+          bool last = false;
+          {
+            std::lock_guard lock(call->mu);
+            if (!status.ok() && call->error.ok()) call->error = status;
+            last = --call->pending == 0;
+          }
+          if (last) AnswerReport(*call);
+        });
+  }
+  return call->reactor;
 }
 
 }  // namespace lobbyq::rpc

@@ -166,7 +166,15 @@ CREATE UNIQUE INDEX appointments_by_request_id ON appointments (branch_id, reque
 CREATE INDEX appointments_by_slot ON appointments (branch_id, slot_start_us);
 )sql";
 
-constexpr std::array<absl::string_view, 2> kMigrations = {kV1, kV2};
+// Metrics read a branch's events by time: a window, and each counter's last
+// state change before it (docs/metrics.md).
+constexpr absl::string_view kV3 = R"sql(
+CREATE INDEX events_by_branch_at ON events (branch_id, at_us);
+CREATE INDEX events_counter_states ON events (branch_id, counter, at_us)
+  WHERE counter_state IS NOT NULL;
+)sql";
+
+constexpr std::array<absl::string_view, 3> kMigrations = {kV1, kV2, kV3};
 
 }  // namespace
 

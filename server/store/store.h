@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -54,6 +55,17 @@ class Store {
   // Events of a branch with seq > after_seq, oldest first, at most `limit`.
   absl::StatusOr<std::vector<domain::Event>> ReadEvents(const std::string& branch_id,
                                                         uint64_t after_seq, int limit);
+
+  // Events of a branch with from <= at < to, in log order (by seq). For
+  // metrics; the time index keeps it to the window's rows.
+  absl::StatusOr<std::vector<domain::Event>> ReadEventsBetween(const std::string& branch_id,
+                                                               absl::Time from, absl::Time to);
+
+  // Each counter's state just before `t`: the counter_state of its last
+  // open/pause/close event before `t`. Counters with no such event are left
+  // out (they were closed, as every counter starts).
+  absl::StatusOr<std::map<uint32_t, domain::CounterState>> CounterStatesAt(
+      const std::string& branch_id, absl::Time t);
 
   // The schema version now in the file (the number of migrations applied).
   absl::StatusOr<int> SchemaVersion();

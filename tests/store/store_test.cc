@@ -196,7 +196,8 @@ TEST_F(StoreTest, MigratesEmptyFileToLatestSchema) {
   EXPECT_THAT(RawQuery("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE "
                        "'sqlite_%' ORDER BY name"),
               ElementsAre("appointments_by_request_id", "appointments_by_slot", "events_by_branch",
-                          "tickets_by_issued_at", "tickets_by_request_id", "tickets_by_state"));
+                          "events_by_branch_at", "events_counter_states", "tickets_by_issued_at",
+                          "tickets_by_request_id", "tickets_by_state"));
   // Every table is STRICT, the v2 one included.
   EXPECT_THAT(RawQuery("SELECT name FROM pragma_table_list WHERE schema = 'main' AND strict = 0 "
                        "AND name NOT LIKE 'sqlite_%'"),
@@ -885,10 +886,10 @@ TEST_F(StoreTest, FailedCommitWritesNoAppointments) {
   EXPECT_THAT(RawQuery("SELECT code FROM appointments"), ElementsAre("A1"));
 }
 
-// A file written by the v1 schema, with every kind of row, opens as v2 with the
-// new fields at their C++ defaults.
+// A file written by the v1 schema, with every kind of row, opens at the latest
+// version with the v2 fields at their C++ defaults.
 TEST_F(StoreTest, MigratesV1DatabaseWithDefaults) {
-  ASSERT_EQ(Store::LatestSchemaVersion(), 2);
+  ASSERT_GE(Store::LatestSchemaVersion(), 2);
   RawExec(absl::StrCat(Migrations()[0], "PRAGMA user_version = 1;"));
   const int64_t issued_us = absl::ToUnixMicros(kNow - absl::Minutes(40));
   const int64_t no_show_us = absl::ToUnixMicros(kNow - absl::Minutes(10));
@@ -915,7 +916,7 @@ TEST_F(StoreTest, MigratesV1DatabaseWithDefaults) {
 
   absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
   ASSERT_TRUE(store.ok()) << store.status();
-  EXPECT_EQ(*(*store)->SchemaVersion(), 2);
+  EXPECT_EQ(*(*store)->SchemaVersion(), Store::LatestSchemaVersion());
 
   absl::StatusOr<BranchSnapshot> snap = (*store)->LoadBranch("b1", kNow - absl::Hours(24));
   ASSERT_TRUE(snap.ok()) << snap.status();
