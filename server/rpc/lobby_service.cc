@@ -1,12 +1,18 @@
+#include <algorithm>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
+#include "server/domain/alerts.h"
 #include "server/domain/validation.h"
 #include "server/rpc/command.h"
+#include "server/rpc/insight_mapping.h"
 #include "server/rpc/mapping.h"
 #include "server/rpc/services.h"
 #include "server/rpc/status.h"
@@ -20,6 +26,17 @@ constexpr size_t kMaxBacklog = 1000;
 
 class WatchReactor;
 
+// What decides whether a watcher hears of a new alert set: the ids and their
+// severities. A reason alone changing (a wait one minute longer) is no news.
+using AlertKey = std::vector<std::pair<std::string, domain::AlertSeverity>>;
+
+AlertKey KeyOf(const std::vector<domain::Alert>& alerts) {
+  AlertKey key;
+  for (const auto& alert : alerts) key.emplace_back(alert.id, alert.severity);
+  std::sort(key.begin(), key.end());
+  return key;
+}
+
 // The runtime's end of one WatchLobby stream. It outlives the reactor (the
 // runtime may still hold it when gRPC is done), so it talks to the reactor only
 // under its mutex and only while attached.
@@ -30,21 +47,32 @@ class WatchFeed final : public runtime::LobbySubscriber {
   void OnSnapshot(const domain::Branch& branch, absl::Time now) override {
     v1::LobbyUpdate update;
     ToProto(branch, now, update.mutable_snapshot());
+    const std::vector<domain::Alert> alerts = domain::ActiveAlerts(branch, now);
+    AddInsight(branch, now, alerts, update.mutable_snapshot());
     std::lock_guard lock(mu_);
+    last_alerts_ = KeyOf(alerts);
     EnqueueLocked(std::move(update));
   }
 
   void OnEvents(const std::vector<domain::Event>& events, const domain::Branch& branch) override {
+    // At the command's own time: the alerts as they stand right after it.
+    std::optional<std::vector<domain::Alert>> alerts;
+    if (!events.empty()) alerts = domain::ActiveAlerts(branch, events.back().at);
     std::lock_guard lock(mu_);
     for (const auto& event : events) {
       v1::LobbyUpdate update;
       ToProto(event, branch, update.mutable_event());
       EnqueueLocked(std::move(update));
     }
-    if (queue_.size() > kMaxBacklog) {
-      FinishLocked(absl::ResourceExhaustedError(
-          "this watcher fell too far behind; reconnect to get a fresh snapshot"));
-    }
+    if (alerts) SendAlertsIfChangedLocked(std::move(*alerts));
+    CheckBacklogLocked();
+  }
+
+  void OnTick(const domain::Branch& branch, absl::Time now) override {
+    std::vector<domain::Alert> alerts = domain::ActiveAlerts(branch, now);
+    std::lock_guard lock(mu_);
+    SendAlertsIfChangedLocked(std::move(alerts));
+    CheckBacklogLocked();
   }
 
   void OnClose() override {
@@ -71,6 +99,21 @@ class WatchFeed final : public runtime::LobbySubscriber {
  private:
   void EnqueueLocked(v1::LobbyUpdate update);
   void FinishLocked(const absl::Status& status);
+  void CheckBacklogLocked() {
+    if (queue_.size() > kMaxBacklog) {
+      FinishLocked(absl::ResourceExhaustedError(
+          "this watcher fell too far behind; reconnect to get a fresh snapshot"));
+    }
+  }
+  void SendAlertsIfChangedLocked(std::vector<domain::Alert> alerts) {
+    if (reactor_ == nullptr || finish_status_) return;
+    AlertKey key = KeyOf(alerts);
+    if (key == last_alerts_) return;
+    last_alerts_ = std::move(key);
+    v1::LobbyUpdate update;
+    ToProto(alerts, update.mutable_alerts());
+    EnqueueLocked(std::move(update));
+  }
 
   mutable std::mutex mu_;
   WatchReactor* reactor_;              // null once gRPC is done with the stream
@@ -78,6 +121,7 @@ class WatchFeed final : public runtime::LobbySubscriber {
   bool writing_ = false;
   std::optional<absl::Status> finish_status_;  // set once Finish was decided
   bool finish_sent_ = false;
+  AlertKey last_alerts_;  // as last sent, in the snapshot or an alerts update
 };
 
 class WatchReactor final : public grpc::ServerWriteReactor<v1::LobbyUpdate> {
@@ -141,7 +185,9 @@ grpc::ServerUnaryReactor* LobbyServiceImpl::GetLobbyStatus(grpc::CallbackServerC
                                                            v1::LobbyStatus* response) {
   return RunCommand(engine_, context, "GetLobbyStatus", request->branch_id(), "lobby", ReadOnly,
                     [this, response](const domain::Branch& branch, const domain::Plan&) {
-                      ToProto(branch, engine_.clock().Now(), response);
+                      const absl::Time now = engine_.clock().Now();
+                      ToProto(branch, now, response);
+                      AddInsight(branch, now, domain::ActiveAlerts(branch, now), response);
                     });
 }
 

@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "server/domain/alerts.h"
 
 namespace lobbyq::runtime {
 
@@ -16,10 +17,15 @@ struct Engine::BranchSlot {
       : strand(boost::asio::make_strand(pool)), timer(strand), branch(std::move(b)) {}
 
   boost::asio::strand<boost::asio::thread_pool::executor_type> strand;
-  boost::asio::steady_timer timer;  // waits for branch.NextDeadline()
+  boost::asio::steady_timer timer;  // waits for NextDeadline() or NextAlertChange()
   // Touched only on `strand`.
   domain::Branch branch;
   std::vector<std::shared_ptr<LobbySubscriber>> subscribers;
+  // The time at which every subscriber last saw the alerts worked out. The
+  // timer aims at the first change after it, not after now: a change already
+  // due (the clock passed it between two runs, or a re-arm at the very
+  // instant) then runs at once instead of being skipped.
+  absl::Time alerts_seen = absl::InfinitePast();
 };
 
 namespace {
@@ -202,6 +208,8 @@ void Engine::ApplyCommitted(BranchSlot& slot, const domain::Change& change) noex
     std::abort();
   }
   if (change.events.empty()) return;
+  // Subscribers read the alerts at the change's time (see OnEvents).
+  slot.alerts_seen = std::max(slot.alerts_seen, change.events.back().at);
   std::erase_if(slot.subscribers, [](const auto& sub) { return sub->Closed(); });
   std::erase_if(slot.subscribers, [&](const auto& sub) {
     try {
@@ -228,12 +236,23 @@ void Engine::ArmTimer(BranchSlot& slot, bool idle_retry) noexcept {
 
 void Engine::ArmTimerOrThrow(BranchSlot& slot, bool idle_retry) {
   if (stopped_) return;
-  const std::optional<absl::Time> deadline = slot.branch.NextDeadline();
+  const absl::Time now = clock_->Now();
+  std::optional<absl::Time> deadline = slot.branch.NextDeadline();
+  // Alerts change by time alone only for watchers: GetLobbyStatus works them
+  // out when asked. NextAlertChange is strictly after alerts_seen, which each
+  // tick moves to its own time, so the timer cannot spin.
+  std::erase_if(slot.subscribers, [](const auto& sub) { return sub->Closed(); });
+  if (!slot.subscribers.empty()) {
+    if (const std::optional<absl::Time> alert =
+            domain::NextAlertChange(slot.branch, slot.alerts_seen)) {
+      deadline = deadline ? std::min(*deadline, *alert) : *alert;
+    }
+  }
   if (!deadline) {
     slot.timer.cancel();
     return;
   }
-  absl::Duration wait = std::max(absl::ZeroDuration(), *deadline - clock_->Now());
+  absl::Duration wait = std::max(absl::ZeroDuration(), *deadline - now);
   if (idle_retry) wait = std::max(wait, absl::Seconds(1));
   slot.timer.expires_after(absl::ToChronoNanoseconds(wait));
   slot.timer.async_wait([this, &slot](const boost::system::error_code& error) {
@@ -260,6 +279,19 @@ void Engine::OnTimer(BranchSlot& slot) {
   } catch (...) {
     spdlog::error("branch '{}': timed work failed: {}", slot.branch.info().id, CurrentError());
   }
+  const absl::Time now = ToStoredPrecision(clock_->Now());
+  slot.alerts_seen = std::max(slot.alerts_seen, now);
+  std::erase_if(slot.subscribers, [&](const auto& sub) {
+    if (sub->Closed()) return true;
+    try {
+      sub->OnTick(slot.branch, now);
+      return false;
+    } catch (...) {
+      spdlog::error("branch '{}': dropping a watcher that failed: {}", slot.branch.info().id,
+                    CurrentError());
+      return true;
+    }
+  });
   ArmTimer(slot, /*idle_retry=*/!changed);
 }
 
@@ -287,8 +319,13 @@ absl::Status Engine::Subscribe(const std::string& branch_id, std::shared_ptr<Lob
         sub->OnClose();
         return;
       }
-      sub->OnSnapshot(slot->branch, ToStoredPrecision(clock_->Now()));
+      const absl::Time now = ToStoredPrecision(clock_->Now());
+      sub->OnSnapshot(slot->branch, now);
+      // With others watching, alerts_seen stays theirs: a change they are
+      // still owed must not be skipped.
+      if (slot->subscribers.empty()) slot->alerts_seen = now;
       slot->subscribers.push_back(std::move(sub));
+      ArmTimer(*slot);  // now someone watches the alerts
     } catch (...) {
       spdlog::error("branch '{}': subscribe failed: {}", slot->branch.info().id, CurrentError());
       try {

@@ -30,6 +30,9 @@ class LobbySubscriber {
   virtual void OnSnapshot(const domain::Branch& branch, absl::Time now) = 0;
   // Every later change: its events (with seq set), read against the state after it.
   virtual void OnEvents(const std::vector<domain::Event>& events, const domain::Branch& branch) = 0;
+  // Time passed with no change: the branch's timer ran (for a deadline or for
+  // domain::NextAlertChange), so what depends on `now` alone may differ.
+  virtual void OnTick(const domain::Branch& /*branch*/, absl::Time /*now*/) {}
   // The server is stopping; no more calls follow.
   virtual void OnClose() = 0;
   // True once the subscriber wants no more calls; it is then dropped.
@@ -101,7 +104,8 @@ class Engine {
   void RunOnStrand(BranchSlot& slot, const std::string& actor, const PlanFn& plan,
                    const DoneFn& done);
   // Points the branch's timer at its next deadline (automatic no-show,
-  // missed appointment, purge of personal details), or stops it. On the strand.
+  // missed appointment, purge of personal details) or, while anyone watches,
+  // the next time the alerts can change by themselves; or stops it. On the strand.
   // `idle_retry` delays a deadline already due: used after a timer run that
   // changed nothing, so a stuck deadline cannot spin.
   // Never throws: a failure is logged, and the next command re-arms.

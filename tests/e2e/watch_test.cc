@@ -25,8 +25,14 @@ class Watch {
     }
   }
 
-  // Blocks until the next update (or the stream ends: false).
-  bool Read(v1::LobbyUpdate* update) { return reader_->Read(update); }
+  // Blocks until the next update other than an alert list (or the stream
+  // ends: false). Alerts have their own tests (alerts_test.cc).
+  bool Read(v1::LobbyUpdate* update) {
+    while (reader_->Read(update)) {
+      if (!update->has_alerts()) return true;
+    }
+    return false;
+  }
 
   // The next update, which must be an event.
   v1::LobbyEvent NextEvent() {
