@@ -22,11 +22,12 @@ std::string StatesList(std::initializer_list<TicketState> states) {
 
 }  // namespace
 
-Branch::Branch(BranchSnapshot snapshot, absl::TimeZone zone)
+Branch::Branch(BranchSnapshot snapshot, absl::TimeZone zone, EstimatorSettings estimator)
     : info_(std::move(snapshot.info)),
       zone_(zone),
       max_ticket_id_(snapshot.max_ticket_id),
-      last_event_seq_(snapshot.last_event_seq) {
+      last_event_seq_(snapshot.last_event_seq),
+      wait_history_(estimator) {
   Change rows;
   rows.services = std::move(snapshot.services);
   rows.counters = std::move(snapshot.counters);
@@ -74,12 +75,16 @@ void Branch::Apply(const Change& change) {
     }
   }
   for (const auto& counter : change.counters) counters_[counter.number] = counter;
+  std::vector<uint64_t> issued;
   for (const auto& ticket : change.tickets) {
     if (auto it = tickets_.find(ticket.id); it != tickets_.end()) {
+      wait_history_.Observe(&it->second, ticket);
       UnindexTicket(it->second);
       it->second = ticket;
     } else {
+      wait_history_.Observe(nullptr, ticket);
       tickets_.emplace(ticket.id, ticket);
+      if (ticket.state == TicketState::kWaiting) issued.push_back(ticket.id);
     }
     IndexTicket(ticket);
     max_ticket_id_ = std::max(max_ticket_id_, ticket.id);
@@ -100,6 +105,16 @@ void Branch::Apply(const Change& change) {
     IndexAppointment(appointment);
   }
   for (const auto& event : change.events) last_event_seq_ = std::max(last_event_seq_, event.seq);
+  // What a new ticket was told is remembered, so its actual wait can calibrate
+  // later estimates. (A restore has no events: there is nothing to tell.)
+  if (!change.events.empty()) {
+    for (uint64_t id : issued) {
+      const Ticket& ticket = tickets_.at(id);
+      if (auto estimate = EstimateWait(ticket, change.events.front().at)) {
+        wait_history_.RecordPrediction(id, *estimate);
+      }
+    }
+  }
 }
 
 QueueIndex::Key Branch::QueueKeyOf(const Ticket& t) {
@@ -213,12 +228,39 @@ std::vector<PreviewEntry> Branch::PreviewOrder(absl::Time now) const {
   return domain::PreviewOrder(waiting_, std::move(open), CurrentMaxWaits(), now);
 }
 
-std::optional<absl::Duration> Branch::EstimatedWait(const Ticket& ticket) const {
+EstimatorInput Branch::EstimatorInputAt(const MaxWaits& max_waits, absl::Time now) const {
+  return EstimatorInput{.waiting = &waiting_,
+                        .counters = &counters_,
+                        .tickets = &tickets_,
+                        .services = &services_,
+                        .max_waits = &max_waits,
+                        .history = &wait_history_,
+                        .now = now};
+}
+
+std::optional<WaitEstimate> Branch::EstimateWait(const Ticket& ticket, absl::Time now) const {
   if (ticket.state != TicketState::kWaiting) return std::nullopt;
-  const ServiceConfig* service = FindService(ticket.service_code);
-  const int servers = OpenCountersServing(ticket.service_code);
-  if (service == nullptr || servers == 0) return std::nullopt;
-  return service->expected_service_time * PeopleAhead(ticket) / servers;
+  const MaxWaits max_waits = CurrentMaxWaits();
+  // Seeded by ticket and second: asking twice gives the same answer.
+  const uint64_t seed =
+      ticket.id * 0x9E3779B97F4A7C15ULL ^ static_cast<uint64_t>(absl::ToUnixSeconds(now));
+  return domain::EstimateWait(EstimatorInputAt(max_waits, now), ticket.service_code,
+                              ticket.priority, QueueKeyOf(ticket), /*in_queue=*/true, seed);
+}
+
+std::optional<WaitEstimate> Branch::EstimateNewTicket(const std::string& service_code,
+                                                      PriorityClass priority,
+                                                      absl::Time now) const {
+  const MaxWaits max_waits = CurrentMaxWaits();
+  const QueueIndex::Key key{.rank = ClassRank(priority),
+                            .lane = QueueIndex::kNormalLane,
+                            .queued_at = now,
+                            .id = max_ticket_id_ + 1};
+  const uint64_t seed = std::hash<std::string>{}(service_code) ^
+                        static_cast<uint64_t>(absl::ToUnixSeconds(now)) ^
+                        static_cast<uint64_t>(key.rank);
+  return domain::EstimateWait(EstimatorInputAt(max_waits, now), service_code, priority, key,
+                              /*in_queue=*/false, seed);
 }
 
 std::vector<ServiceView> Branch::ServiceViews(absl::Time now) const {
@@ -231,9 +273,8 @@ std::vector<ServiceView> Branch::ServiceViews(absl::Time now) const {
         view.longest_wait = std::max(view.longest_wait, now - oldest->queued_at);
       }
     }
-    if (view.open_counters > 0) {
-      view.estimated_wait = service.expected_service_time * view.waiting_count / view.open_counters;
-    }
+    view.estimate = EstimateNewTicket(service.code, PriorityClass::kNormal, now);
+    if (view.estimate) view.estimated_wait = view.estimate->point;
     views.push_back(view);
   }
   return views;

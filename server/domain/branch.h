@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "server/domain/calling_policy.h"
 #include "server/domain/types.h"
+#include "server/domain/wait_estimator.h"
 
 namespace lobbyq::domain {
 
@@ -61,8 +62,10 @@ struct ServiceView {
   const ServiceConfig* config = nullptr;
   int waiting_count = 0;
   absl::Duration longest_wait = absl::ZeroDuration();
-  // For a ticket taken now; none while no counter serving the service is open.
+  // For a NORMAL ticket taken now; none while no counter serving the service
+  // is open. estimated_wait is estimate->point.
   std::optional<absl::Duration> estimated_wait;
+  std::optional<WaitEstimate> estimate;
   int open_counters = 0;
 };
 
@@ -77,7 +80,7 @@ class Branch {
  public:
   // Rebuilds a branch from stored rows. `zone` is the branch's time zone, loaded by
   // the caller (loading reads files, which the domain does not do).
-  Branch(BranchSnapshot snapshot, absl::TimeZone zone);
+  Branch(BranchSnapshot snapshot, absl::TimeZone zone, EstimatorSettings estimator = {});
 
   // The Change that creates a new branch with its services and counters (all
   // counters start closed). InvalidArgument names the first bad field.
@@ -182,10 +185,14 @@ class Branch {
   // The order in which waiting tickets would be called if every open counter
   // called at `now` (see calling_policy.h).
   std::vector<PreviewEntry> PreviewOrder(absl::Time now) const;
-  // A first, queue-length estimate: people ahead x expected service time / open
-  // counters serving the service. None unless WAITING, and none while no such
-  // counter is open: any number then would be a guess the customer holds us to.
-  std::optional<absl::Duration> EstimatedWait(const Ticket& ticket) const;
+  // How long `ticket` will still wait from `now` (wait_estimator.h). None
+  // unless WAITING, and none while no counter serving its queue is open: any
+  // number then would be a guess the customer holds us to.
+  std::optional<WaitEstimate> EstimateWait(const Ticket& ticket, absl::Time now) const;
+  // The same for a ticket of `priority` taken now.
+  std::optional<WaitEstimate> EstimateNewTicket(const std::string& service_code,
+                                                PriorityClass priority, absl::Time now) const;
+  const WaitHistory& wait_history() const { return wait_history_; }
   absl::CivilDay BusinessDay(absl::Time t) const;
   // WAITING tickets of a service, in calling order within the service.
   std::vector<const Ticket*> Waiting(const std::string& service_code) const;
@@ -206,6 +213,7 @@ class Branch {
   absl::StatusOr<int> NextNumber(const std::string& service_code, absl::CivilDay day) const;
   int OpenCountersServing(const std::string& service_code) const;
   MaxWaits CurrentMaxWaits() const;
+  EstimatorInput EstimatorInputAt(const MaxWaits& max_waits, absl::Time now) const;
   // The ticket row and number sequence for a new ticket (shared by IssueTicket
   // and appointment check-in).
   absl::StatusOr<Plan> NewTicket(const std::string& service_code, PriorityClass priority,
@@ -259,6 +267,9 @@ class Branch {
   std::set<std::pair<absl::Time, std::string>> personal_by_slot_;
   std::map<std::pair<std::string, absl::Time>, int> slot_bookings_;  // (service, slot)
   absl::flat_hash_map<std::string, std::string> appointment_by_request_;
+
+  // What estimates learn from; fed by Apply.
+  WaitHistory wait_history_;
 };
 
 }  // namespace lobbyq::domain

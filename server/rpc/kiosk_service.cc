@@ -23,9 +23,12 @@ absl::StatusOr<domain::Plan> FindTicketPlan(const domain::Branch& branch, uint64
 
 // `details` says whether the reply may carry the ticket's form-free details:
 // only to the kiosk that issued the ticket (IssueTicket) and to GetTicket.
-ReplyFn TicketReply(v1::TicketResponse* response, Details details = Details::kOmit) {
-  return [response, details](const domain::Branch& branch, const domain::Plan& plan) {
-    ToProto(*branch.FindTicket(plan.ticket_id), branch, response->mutable_ticket(), details);
+ReplyFn TicketReply(v1::TicketResponse* response, const lobbyq::Clock& clock,
+                    Details details = Details::kOmit) {
+  return [response, &clock, details](const domain::Branch& branch, const domain::Plan& plan) {
+    const domain::Ticket& ticket = *branch.FindTicket(plan.ticket_id);
+    ToProto(ticket, branch, response->mutable_ticket(), details);
+    AddWaitEstimate(ticket, branch, clock.Now(), response->mutable_ticket());
   };
 }
 
@@ -94,7 +97,7 @@ grpc::ServerUnaryReactor* KioskServiceImpl::IssueTicket(grpc::CallbackServerCont
         return branch.PlanIssue(request->service_code(), priority, request->request_id(), details,
                                 ctx);
       },
-      TicketReply(response, Details::kInclude));
+      TicketReply(response, engine_.clock(), Details::kInclude));
 }
 
 grpc::ServerUnaryReactor* KioskServiceImpl::GetTicket(grpc::CallbackServerContext* context,
@@ -107,7 +110,7 @@ grpc::ServerUnaryReactor* KioskServiceImpl::GetTicket(grpc::CallbackServerContex
       },
       // Ticket ids are sequential: whoever loops over them must not collect
       // what customers entered, so only the IssueTicket reply carries details.
-      TicketReply(response, Details::kOmit));
+      TicketReply(response, engine_.clock(), Details::kOmit));
 }
 
 grpc::ServerUnaryReactor* KioskServiceImpl::CancelTicket(grpc::CallbackServerContext* context,
@@ -118,7 +121,7 @@ grpc::ServerUnaryReactor* KioskServiceImpl::CancelTicket(grpc::CallbackServerCon
       [request](const domain::Branch& branch, const domain::CommandContext& ctx) {
         return branch.PlanCancel(request->ticket_id(), ctx);
       },
-      TicketReply(response));
+      TicketReply(response, engine_.clock()));
 }
 
 grpc::ServerUnaryReactor* KioskServiceImpl::CheckInAppointment(
@@ -140,9 +143,11 @@ grpc::ServerUnaryReactor* KioskServiceImpl::CheckInAppointment(
         *outcome = checked_in->outcome;
         return std::move(checked_in->plan);
       },
-      [code = *code, outcome, response](const domain::Branch& branch, const domain::Plan& plan) {
+      [this, code = *code, outcome, response](const domain::Branch& branch,
+                                              const domain::Plan& plan) {
         const domain::Ticket& ticket = *branch.FindTicket(plan.ticket_id);
         ToProto(ticket, branch, response->mutable_ticket());
+        AddWaitEstimate(ticket, branch, engine_.clock().Now(), response->mutable_ticket());
         response->set_outcome(ToProto(*outcome));
         ToProto(ticket.queued_at, response->mutable_callable_from());
         const domain::Appointment* appointment = branch.FindAppointment(code);
@@ -162,7 +167,7 @@ grpc::ServerUnaryReactor* KioskServiceImpl::ReinstateTicket(
         if (!id.ok()) return id.status();
         return branch.PlanReinstate(*id, 0, ctx);
       },
-      TicketReply(response));
+      TicketReply(response, engine_.clock()));
 }
 
 }  // namespace lobbyq::rpc

@@ -199,7 +199,6 @@ void ToProto(const domain::Ticket& ticket, const domain::Branch& branch, v1::Tic
   out->set_recall_count(ticket.recall_count);
   out->set_business_day(absl::FormatCivilTime(ticket.business_day));
   out->set_people_ahead(branch.PeopleAhead(ticket));
-  if (auto wait = branch.EstimatedWait(ticket)) ToProto(*wait, out->mutable_estimated_wait());
   out->set_rating(ticket.rating);
   out->set_rating_comment(ticket.rating_comment);
   ToProto(ticket.queued_at, out->mutable_queued_at());
@@ -209,6 +208,31 @@ void ToProto(const domain::Ticket& ticket, const domain::Branch& branch, v1::Tic
   }
   if (ticket.no_show_at) ToProto(*ticket.no_show_at, out->mutable_no_show_at());
   out->set_from_appointment(!ticket.appointment_code.empty());
+}
+
+void AddWaitEstimate(const domain::Ticket& ticket, const domain::Branch& branch, absl::Time now,
+                     v1::Ticket* out) {
+  // The IssueTicket reply tells what the branch recorded at issue (the
+  // simulation need not run twice for one ticket).
+  if (const domain::WaitEstimate* given = branch.wait_history().GivenAtIssue(ticket.id);
+      given != nullptr && ticket.state == domain::TicketState::kWaiting &&
+      now - ticket.issued_at < absl::Seconds(1)) {
+    ToProto(given->point, out->mutable_estimated_wait());
+    ToProto(*given, out->mutable_wait_estimate());
+  } else if (auto estimate = branch.EstimateWait(ticket, now)) {
+    ToProto(estimate->point, out->mutable_estimated_wait());
+    ToProto(*estimate, out->mutable_wait_estimate());
+  }
+}
+
+void ToProto(const domain::WaitEstimate& estimate, v1::WaitEstimate* out) {
+  ToProto(estimate.point, out->mutable_point());
+  ToProto(estimate.low, out->mutable_low());
+  ToProto(estimate.high, out->mutable_high());
+  ToProto(estimate.ql, out->mutable_ql());
+  ToProto(estimate.les, out->mutable_les());
+  ToProto(estimate.hol, out->mutable_hol());
+  out->set_counter_free_now(estimate.counter_free_now);
 }
 
 void ToProto(const domain::ServiceConfig& service, v1::ServiceConfig* out) {
@@ -226,6 +250,7 @@ void ToProto(const domain::ServiceView& view, v1::ServiceStatus* out) {
   out->set_waiting_count(view.waiting_count);
   ToProto(view.longest_wait, out->mutable_longest_wait());
   if (view.estimated_wait) ToProto(*view.estimated_wait, out->mutable_estimated_wait());
+  if (view.estimate) ToProto(*view.estimate, out->mutable_wait_estimate());
   out->set_open_counters(view.open_counters);
 }
 

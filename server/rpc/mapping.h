@@ -46,9 +46,15 @@ absl::StatusOr<std::optional<domain::Placement>> PlacementFromProto(
 // never get them. Omitting is the default, so a new caller cannot leak them.
 enum class Details { kOmit, kInclude };
 
-// A ticket as the branch sees it now, with people ahead and estimated wait.
+// A ticket as the branch sees it now, with people ahead; the wait estimate is
+// added by AddWaitEstimate where the customer asks for it (it is a simulation,
+// too costly for every ticket of every display update).
 void ToProto(const domain::Ticket& ticket, const domain::Branch& branch, v1::Ticket* out,
              Details details = Details::kOmit);
+// Sets estimated_wait and wait_estimate of a WAITING ticket with an open counter.
+void AddWaitEstimate(const domain::Ticket& ticket, const domain::Branch& branch, absl::Time now,
+                     v1::Ticket* out);
+void ToProto(const domain::WaitEstimate& estimate, v1::WaitEstimate* out);
 void ToProto(const domain::TransactionDetails& details, v1::TransactionDetails* out);
 void ToProto(const domain::ServiceConfig& service, v1::ServiceConfig* out);
 void ToProto(const domain::ServiceView& view, v1::ServiceStatus* out);

@@ -119,38 +119,59 @@ TEST_F(CallingTest, PeopleAheadCountsEarlierWaitingTicketsOfTheSameQueue) {
   EXPECT_EQ(branch().PeopleAhead(T(a2)), 0);
 }
 
-TEST_F(CallingTest, EstimatedWaitIsPeopleAheadTimesServiceTimeOverOpenCounters) {
+// The queue-length baseline QL: (people ahead + 1) x mean service time /
+// open counters serving the queue; with nothing served yet the mean is the
+// configured expected time.
+absl::Duration Ql(const Branch& branch, const Ticket& ticket, absl::Time now) {
+  auto estimate = branch.EstimateWait(ticket, now);
+  return estimate ? estimate->ql : absl::InfiniteDuration();
+}
+
+TEST_F(CallingTest, QueueLengthBaselineCountsOpenCountersServingTheQueue) {
   // A: 5 min expected service; served by counters 1, 2 and 4, all open.
   for (int i = 0; i < 6; ++i) Issue("A");
   const Ticket sixth = T(6);
   ASSERT_EQ(branch().PeopleAhead(sixth), 5);
-  EXPECT_EQ(branch().EstimatedWait(sixth), absl::Minutes(5) * 5 / 3);
-  EXPECT_EQ(branch().EstimatedWait(T(1)), absl::ZeroDuration());
+  EXPECT_EQ(Ql(branch(), sixth, clock.Now()), absl::Minutes(5) * 6 / 3);
+  // Ticket 1 is called at once by an idle counter: every predictor says 0.
+  auto first = branch().EstimateWait(T(1), clock.Now());
+  ASSERT_TRUE(first.has_value());
+  EXPECT_TRUE(first->counter_free_now);
+  EXPECT_EQ(first->point, absl::ZeroDuration());
+  EXPECT_EQ(first->ql, absl::ZeroDuration());
 
   Close(4);
-  EXPECT_EQ(branch().EstimatedWait(sixth), absl::Minutes(5) * 5 / 2);
+  EXPECT_EQ(Ql(branch(), sixth, clock.Now()), absl::Minutes(5) * 6 / 2);
   Pause(2);  // a paused counter serves nobody
-  EXPECT_EQ(branch().EstimatedWait(sixth), absl::Minutes(25));
+  EXPECT_EQ(Ql(branch(), sixth, clock.Now()), absl::Minutes(30));
   Close(3);  // counter 3 serves C only, so it never counted for A
-  EXPECT_EQ(branch().EstimatedWait(sixth), absl::Minutes(25));
+  EXPECT_EQ(Ql(branch(), sixth, clock.Now()), absl::Minutes(30));
   Close(1);  // nobody serving A is open: no honest estimate exists
-  EXPECT_EQ(branch().EstimatedWait(sixth), std::nullopt);
+  EXPECT_EQ(branch().EstimateWait(sixth, clock.Now()), std::nullopt);
 }
 
-TEST_F(CallingTest, EstimatedWaitUsesTheQueueTheTicketIsInNow) {
+TEST_F(CallingTest, EstimateUsesTheQueueTheTicketIsInNow) {
   // B: 10 min expected service; only counter 2 serves it.
   const uint64_t b1 = Issue("B");
   const uint64_t b2 = Issue("B");
   Advance(absl::Minutes(1));
   const uint64_t a1 = Issue("A");
   const uint64_t b3 = Issue("B");
-  EXPECT_EQ(branch().EstimatedWait(T(b3)), absl::Minutes(20));
+  EXPECT_EQ(Ql(branch(), T(b3), clock.Now()), absl::Minutes(30));
   ASSERT_EQ(Call(1), a1);
   Transfer(1, "B");
   EXPECT_EQ(branch().PeopleAhead(T(a1)), 2);
-  EXPECT_EQ(branch().EstimatedWait(T(a1)), absl::Minutes(20));
-  EXPECT_EQ(branch().EstimatedWait(T(b3)), absl::Minutes(30));
+  EXPECT_EQ(Ql(branch(), T(a1), clock.Now()), absl::Minutes(30));
+  EXPECT_EQ(Ql(branch(), T(b3), clock.Now()), absl::Minutes(40));
   EXPECT_THAT(WaitingIds("B"), ElementsAre(b1, b2, a1, b3));
+  // The simulated point lies in its range, and later tickets wait longer.
+  const auto a = branch().EstimateWait(T(a1), clock.Now());
+  const auto b = branch().EstimateWait(T(b3), clock.Now());
+  ASSERT_TRUE(a && b);
+  EXPECT_LE(a->low, a->point);
+  EXPECT_LE(a->point, a->high);
+  EXPECT_GT(a->point, absl::ZeroDuration());
+  EXPECT_GT(b->point, a->point);
 }
 
 TEST_F(CallingTest, OnlyWaitingTicketsHaveAnEstimate) {
@@ -158,11 +179,11 @@ TEST_F(CallingTest, OnlyWaitingTicketsHaveAnEstimate) {
   const uint64_t id = Issue("A");
   Call(1);
   EXPECT_EQ(Call(4), id);
-  EXPECT_EQ(branch().EstimatedWait(T(id)), std::nullopt);
+  EXPECT_EQ(branch().EstimateWait(T(id), clock.Now()), std::nullopt);
   Start(4);
   Finish(4);
   EXPECT_EQ(branch().PeopleAhead(T(id)), 0);
-  EXPECT_EQ(branch().EstimatedWait(T(id)), std::nullopt);
+  EXPECT_EQ(branch().EstimateWait(T(id), clock.Now()), std::nullopt);
 }
 
 TEST_F(CallingTest, ServiceViewsShowQueuesLongestWaitAndEstimate) {
@@ -177,7 +198,9 @@ TEST_F(CallingTest, ServiceViewsShowQueuesLongestWaitAndEstimate) {
   EXPECT_EQ(views[0].waiting_count, 2);
   EXPECT_EQ(views[0].open_counters, 3);
   EXPECT_EQ(views[0].longest_wait, absl::Minutes(5));
-  EXPECT_EQ(views[0].estimated_wait, absl::Minutes(5) * 2 / 3);
+  // Three idle counters for two waiting: a new A ticket is called at once.
+  EXPECT_EQ(views[0].estimated_wait, absl::ZeroDuration());
+  EXPECT_TRUE(views[0].estimate->counter_free_now);
   EXPECT_EQ(views[1].config->code, "B");
   EXPECT_EQ(views[1].waiting_count, 0);
   EXPECT_EQ(views[1].longest_wait, absl::ZeroDuration());
@@ -185,7 +208,11 @@ TEST_F(CallingTest, ServiceViewsShowQueuesLongestWaitAndEstimate) {
   EXPECT_EQ(views[2].config->code, "C");
   EXPECT_EQ(views[2].waiting_count, 1);
   EXPECT_EQ(views[2].longest_wait, absl::Minutes(3));
-  EXPECT_EQ(views[2].estimated_wait, absl::Minutes(8));
+  // C: one counter, one waiting, 8 min expected: a new ticket waits about one
+  // service (the point is the median of a log-normal around 8 min).
+  EXPECT_EQ(views[2].estimate->ql, absl::Minutes(16));
+  EXPECT_GT(views[2].estimated_wait, absl::Minutes(4));
+  EXPECT_LT(views[2].estimated_wait, absl::Minutes(12));
 }
 
 }  // namespace

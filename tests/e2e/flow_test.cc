@@ -96,15 +96,23 @@ TEST_F(E2eTest, Walkthrough) {
   EXPECT_EQ(FindService(services, "A")->open_counters(), 1);
   EXPECT_EQ(FindService(services, "B")->open_counters(), 1);
   EXPECT_EQ(FindService(services, "C")->open_counters(), 0);
-  // Two waiting x 4 min of cash service / one open counter.
-  EXPECT_EQ(Seconds(FindService(services, "A")->estimated_wait()), 480);
+  // Two waiting, 4 min of cash service, one open counter: the queue-length
+  // baseline says (2 + 1) x 4 min; the simulated point lies in its range.
+  const v1::WaitEstimate& a_estimate = FindService(services, "A")->wait_estimate();
+  EXPECT_EQ(Seconds(a_estimate.ql()), 720);
+  EXPECT_GT(Seconds(FindService(services, "A")->estimated_wait()), 0);
+  EXPECT_LE(Seconds(a_estimate.low()), Seconds(a_estimate.point()));
+  EXPECT_LE(Seconds(a_estimate.point()), Seconds(a_estimate.high()));
   EXPECT_FALSE(FindService(services, "C")->has_estimated_wait());
   v1::GetTicketRequest get;
   get.set_branch_id(kDemo);
   get.set_ticket_id(a2.ticket_id());
   v1::TicketResponse a2_now;
   ASSERT_TRUE(IsOk(Call(kiosk_.get(), &v1::KioskService::Stub::GetTicket, get, &a2_now)));
-  EXPECT_EQ(Seconds(a2_now.ticket().estimated_wait()), 240);  // one ahead x 4 min / 1
+  // One ahead x 4 min / 1 counter: QL (1 + 1) x 4 min; the point about one service.
+  EXPECT_EQ(Seconds(a2_now.ticket().wait_estimate().ql()), 480);
+  EXPECT_GT(Seconds(a2_now.ticket().estimated_wait()), 60);
+  EXPECT_LT(Seconds(a2_now.ticket().estimated_wait()), 480);
 
   v1::CallNextResponse called = CallNext(1);
   ASSERT_TRUE(called.has_ticket());
