@@ -219,8 +219,10 @@ class Replayer {
             !s.ok()) {
           return s;
         }
+        Record(no_show ? ReplayCommand::Kind::kNoShow : ReplayCommand::Kind::kFinish, counter);
         if (closing_.erase(counter) > 0) {
           if (auto s = Do(branch_->PlanCloseCounter(counter, Ctx())); !s.ok()) return s;
+          Record(ReplayCommand::Kind::kClose, counter);
         }
       }
       while (next_shift != shifts.end() && next_shift->first <= now_) {
@@ -250,6 +252,10 @@ class Replayer {
   };
 
   absl::Time At(double seconds) const { return start_ + Secs(seconds); }
+  ReplayCommand& Record(ReplayCommand::Kind kind, uint32_t counter = 0) {
+    return result_.commands.emplace_back(
+        ReplayCommand{.kind = kind, .at = now_, .counter = counter});
+  }
   CommandContext Ctx() const { return CommandContext{.now = now_, .actor = "sim"}; }
   absl::Status Do(absl::StatusOr<Plan> plan) {
     if (!plan.ok()) return plan.status();
@@ -296,6 +302,7 @@ class Replayer {
     branch_ = std::make_unique<Branch>(domain::BranchSnapshot{.info = def.info},
                                        absl::UTCTimeZone(), options_.estimator);
     branch_->Apply(*created);
+    result_.branch = std::move(def);
     return absl::OkStatus();
   }
 
@@ -306,11 +313,16 @@ class Replayer {
       config.service_codes = row.services;
       config.strategy = row.strategy;
       if (auto s = Do(branch_->PlanUpsertCounter(config, Ctx())); !s.ok()) return s;
+      ReplayCommand& c = Record(ReplayCommand::Kind::kUpsertCounter, row.counter);
+      c.services = row.services;
+      c.strategy = row.strategy;
     }
     if (branch_->FindCounter(row.counter)->state == domain::CounterState::kOpen) {
       return absl::OkStatus();
     }
-    return Do(branch_->PlanOpenCounter(row.counter, Ctx()));
+    if (auto s = Do(branch_->PlanOpenCounter(row.counter, Ctx())); !s.ok()) return s;
+    Record(ReplayCommand::Kind::kOpen, row.counter);
+    return absl::OkStatus();
   }
 
   absl::Status CloseShift(const StaffingRow& row) {
@@ -329,7 +341,9 @@ class Replayer {
       closing_.insert(row.counter);
       return absl::OkStatus();
     }
-    return Do(branch_->PlanCloseCounter(row.counter, Ctx()));
+    if (auto s = Do(branch_->PlanCloseCounter(row.counter, Ctx())); !s.ok()) return s;
+    Record(ReplayCommand::Kind::kClose, row.counter);
+    return absl::OkStatus();
   }
 
   absl::Status Arrive(size_t index) {
@@ -359,6 +373,13 @@ class Replayer {
     }
     branch_->Apply(plan->change);
     out.ticket_id = plan->ticket_id;
+    ReplayCommand& command =
+        Record(row.priority == PriorityClass::kAppointment ? ReplayCommand::Kind::kAppointment
+                                                           : ReplayCommand::Kind::kIssue);
+    command.service = row.service;
+    command.priority = row.priority;
+    command.slot = last_slot_;
+    command.ticket_id = plan->ticket_id;
     rows_by_ticket_[plan->ticket_id] = index;
     // The estimate the customer was given when the ticket was issued (the
     // branch remembers it to calibrate later ones).
@@ -374,6 +395,7 @@ class Replayer {
     const absl::Duration since_start = now_ - absl::UnixEpoch();
     const absl::Duration slot_length = absl::Minutes(5);
     const absl::Time slot = absl::UnixEpoch() + absl::Floor(since_start, slot_length) + slot_length;
+    last_slot_ = slot;
     auto booked = branch_->PlanBook(
         service, slot, "", absl::StrCat("138", 10000000 + booking_++), request_id,
         [this] { return SimCode(booking_); }, Ctx());
@@ -396,6 +418,7 @@ class Replayer {
       const uint64_t id = call->ticket_id;
       branch_->Apply(call->change);
       result_.calls.emplace_back(id, number);
+      Record(ReplayCommand::Kind::kCallNext, number).ticket_id = id;
       const size_t index = rows_by_ticket_.at(id);
       const TraceRow& row = trace_[index];
       TicketOutcome& out = result_.tickets[index];
@@ -409,6 +432,7 @@ class Replayer {
       out.served = true;
       out.actual_wait_s = waited;
       if (auto s = Do(branch_->PlanStartService(number, Ctx())); !s.ok()) return s;
+      Record(ReplayCommand::Kind::kStart, number);
       busy_[number] = Busy{.until = now_ + std::max(absl::Seconds(1), Secs(row.service_s))};
     }
     return absl::OkStatus();
@@ -425,6 +449,7 @@ class Replayer {
   std::set<uint32_t> closing_;  // close once the current customer is done
   std::map<uint64_t, size_t> rows_by_ticket_;
   int booking_ = 0;
+  absl::Time last_slot_;
   ReplayResult result_;
 };
 

@@ -67,7 +67,34 @@ struct TicketOutcome {
   uint64_t ticket_id = 0;
 };
 
+// One command the replay gave the branch, in order, so that the same day can
+// be driven through the server (tests compare the call orders).
+struct ReplayCommand {
+  enum class Kind {
+    kUpsertCounter,
+    kOpen,
+    kClose,
+    kIssue,
+    kAppointment,
+    kCallNext,
+    kStart,
+    kFinish,
+    kNoShow
+  };
+  Kind kind = Kind::kIssue;
+  absl::Time at;
+  uint32_t counter = 0;
+  std::string service;  // kIssue, kAppointment
+  domain::PriorityClass priority = domain::PriorityClass::kNormal;
+  std::vector<std::string> services;  // kUpsertCounter: the new profile
+  domain::CallStrategy strategy = domain::CallStrategy::kInOrder;
+  absl::Time slot;         // kAppointment: the slot booked
+  uint64_t ticket_id = 0;  // kIssue, kAppointment: issued; kCallNext: called
+};
+
 struct ReplayResult {
+  domain::BranchDefinition branch;  // what the replay created
+  std::vector<ReplayCommand> commands;
   std::vector<TicketOutcome> tickets;  // in trace order
   // Every call, in order: (ticket id, counter), for comparing call orders.
   std::vector<std::pair<uint64_t, uint32_t>> calls;
