@@ -388,9 +388,11 @@ std::optional<WaitEstimate> EstimateWait(const EstimatorInput& input,
   for (const auto& s : *input.services) {
     for (PriorityClass p : {PriorityClass::kNormal, PriorityClass::kVip,
                             PriorityClass::kGreenChannel, PriorityClass::kAppointment}) {
-      // Later arrivals of the same service and a class no higher are behind
-      // the ticket for good: they cannot change when it is called.
-      if (s.code == service_code && ClassRank(p) >= rank) continue;
+      // Only higher classes: they overtake at every counter. Later arrivals of
+      // the ticket's class or lower never pass it in its own queue; those of
+      // other services compete at shared counters, but simulating them made
+      // the estimates worse on both shipped days (docs/estimation.md).
+      if (ClassRank(p) >= rank) continue;
       const double rate = history.ArrivalRate(s.code, p, now);
       if (rate > 0) streams.push_back({.service_code = s.code, .rank = ClassRank(p), .rate = rate});
     }
