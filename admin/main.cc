@@ -1,10 +1,15 @@
 // lobbyq-admin: watch a branch's lobby live, see its queues and counters, list branches;
-// preview the calling order, list appointments, configure counters and branch policy.
+// preview the calling order, list appointments, configure counters and branch policy; write
+// the daily or weekly report of the branches.
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <exception>
+#include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -17,6 +22,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "admin/report.h"
 #include "common/client/branch_time.h"
 #include "common/client/channel.h"
 #include "common/client/format.h"
@@ -118,7 +125,47 @@ std::string DescribeLobby(const v1::LobbyStatus& lobby) {
                           services),
       "\n",
       client::RenderTable({"Counter", "状态 State", "Profile", "Current ticket", "Calling"},
-                          counters));
+                          counters),
+      "\n人手 Staffing now\n", client::StaffingTable(lobby.staffing()), "\n告警 Alerts\n",
+      client::AlertsTable(lobby.alerts()));
+}
+
+// What tells alerts apart as the server compares them, to print each set once.
+std::string AlertKey(const v1::Alert& a) {
+  return absl::StrCat(a.id(), "|", a.severity(), "|", a.reason(), "|", a.since().seconds());
+}
+
+std::string AlertsKey(const google::protobuf::RepeatedPtrField<v1::Alert>& alerts) {
+  std::vector<std::string> parts;
+  for (const v1::Alert& a : alerts) parts.push_back(AlertKey(a));
+  std::sort(parts.begin(), parts.end());
+  return absl::StrJoin(parts, "\n");
+}
+
+// "10:02  告警 Alerts      2 active (1 new, 1 changed, 1 cleared)" and the table of the
+// active ones. An alert keeps its id while its severity or reason moves on: that is a change.
+std::string DescribeAlertChange(const google::protobuf::RepeatedPtrField<v1::Alert>& before,
+                                const google::protobuf::RepeatedPtrField<v1::Alert>& now) {
+  std::map<std::string, std::string> old_alerts, new_alerts;
+  for (const v1::Alert& a : before) old_alerts[a.id()] = AlertKey(a);
+  for (const v1::Alert& a : now) new_alerts[a.id()] = AlertKey(a);
+  int added = 0, changed = 0, cleared = 0;
+  for (const auto& [id, key] : new_alerts) {
+    const auto it = old_alerts.find(id);
+    if (it == old_alerts.end()) {
+      ++added;
+    } else if (it->second != key) {
+      ++changed;
+    }
+  }
+  for (const auto& [id, key] : old_alerts) cleared += new_alerts.count(id) == 0 ? 1 : 0;
+  std::string table;
+  for (absl::string_view line : absl::StrSplit(client::AlertsTable(now), '\n', absl::SkipEmpty())) {
+    absl::StrAppend(&table, "       ", line, "\n");
+  }
+  return absl::StrCat(client::LocalHhMm(absl::Now()), "  告警 Alerts      ", now.size(),
+                      " active (", added, " new, ", changed, " changed, ", cleared, " cleared)\n",
+                      table);
 }
 
 grpc::Status FetchLobby(const Options& options, v1::LobbyStatus* lobby) {
@@ -403,6 +450,69 @@ int Policy(const Options& options, const PolicyChange& change) {
   return 0;
 }
 
+// What `lobbyq-admin report` asks for; no file = a summary on stdout.
+struct ReportRequest {
+  std::vector<std::string> branches;  // none = every branch
+  bool weekly = false;
+  std::string day;
+  std::string csv;
+  std::string html;
+};
+
+// Computing a week of several branches from their event logs takes longer than a teller's
+// call may.
+constexpr absl::Duration kReportDeadline = absl::Seconds(60);
+
+bool WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (out) out << content;
+  if (out) out.close();
+  if (!out) {
+    std::cerr << kProgram << ": cannot write " << path << ": " << std::strerror(errno) << "\n";
+    return false;
+  }
+  return true;
+}
+
+int Report(const Options& options, const ReportRequest& asked) {
+  if (!asked.day.empty() && !client::ParseDay(asked.day)) {
+    std::cerr << kProgram << ": invalid: --day '" << asked.day
+              << "' is not a day; write YYYY-MM-DD\n";
+    return 2;
+  }
+  auto stub = v1::LobbyService::NewStub(client::MakeChannel(options.server));
+  v1::GetReportRequest request;
+  for (const std::string& b : asked.branches) request.add_branch_ids(b);
+  request.set_period(asked.weekly ? v1::REPORT_PERIOD_WEEKLY : v1::REPORT_PERIOD_DAILY);
+  request.set_day(asked.day);
+  v1::ReportResponse response;
+  grpc::Status status = client::CallWithDeadline(
+      [&](grpc::ClientContext* c) { return stub->GetReport(c, request, &response); },
+      kReportDeadline);
+  if (!status.ok()) return Fail(status, options);
+  if (asked.csv.empty() && asked.html.empty()) {
+    std::cout << ReportText(response);
+    return 0;
+  }
+  std::vector<std::string> written;
+  if (!asked.csv.empty()) {
+    const std::string ranking = RankingCsvPath(asked.csv);
+    if (!WriteFile(asked.csv, ReportCsv(response)) || !WriteFile(ranking, RankingCsv(response))) {
+      return 1;
+    }
+    written.push_back(asked.csv);
+    written.push_back(ranking);
+  }
+  if (!asked.html.empty()) {
+    if (!WriteFile(asked.html, ReportHtml(response))) return 1;
+    written.push_back(asked.html);
+  }
+  std::cout << (asked.weekly ? "Weekly" : "Daily") << " report of " << response.day() << ", "
+            << response.branches_size() << (response.branches_size() == 1 ? " branch" : " branches")
+            << ": wrote " << absl::StrJoin(written, ", ") << "\n";
+  return 0;
+}
+
 // Prints the lobby once, then every event as it happens, until Ctrl-C or `count`
 // events. Signals are taken by sigwait, so the watcher thread never sees them.
 int Watch(const Options& options, int count) {
@@ -424,29 +534,46 @@ int Watch(const Options& options, int count) {
   client::ServiceNames names;
   bool shown_snapshot = false;
   int seen = 0;
-  client::LobbyWatcher watcher(client::MakeChannel(options.server), options.branch, options.server,
-                               /*refetch_after_events=*/false,
-                               client::LobbyWatcher::Callbacks{
-                                   .on_status =
-                                       [&](const v1::LobbyStatus& lobby) {
-                                         std::lock_guard lock(mu);
-                                         names.Update(lobby.services());
-                                         if (!shown_snapshot)
-                                           std::cout << DescribeLobby(lobby) << "\n" << std::flush;
-                                         shown_snapshot = true;
-                                       },
-                                   .on_event =
-                                       [&](const v1::LobbyEvent& event) {
-                                         std::lock_guard lock(mu);
-                                         std::cout << DescribeEvent(event, names) << "\n"
-                                                   << std::flush;
-                                         if (count > 0 && ++seen == count) kill(getpid(), SIGUSR1);
-                                       },
-                                   .on_problem =
-                                       [&](const std::string& problem) {
-                                         if (!problem.empty())
-                                           std::cerr << kProgram << ": " << problem << "\n";
-                                       }});
+  // The alert set last shown: a reconnect's snapshot or a repeated set prints nothing new.
+  google::protobuf::RepeatedPtrField<v1::Alert> shown_alerts;
+  const auto show_alerts = [&](const google::protobuf::RepeatedPtrField<v1::Alert>& alerts) {
+    if (AlertsKey(alerts) == AlertsKey(shown_alerts)) return;
+    std::cout << DescribeAlertChange(shown_alerts, alerts) << std::flush;
+    shown_alerts = alerts;
+  };
+  client::LobbyWatcher watcher(
+      client::MakeChannel(options.server), options.branch, options.server,
+      /*refetch_after_events=*/false,
+      client::LobbyWatcher::Callbacks{.on_status =
+                                          [&](const v1::LobbyStatus& lobby) {
+                                            std::lock_guard lock(mu);
+                                            names.Update(lobby.services());
+                                            if (shown_snapshot) {
+                                              show_alerts(lobby.alerts());
+                                              return;
+                                            }
+                                            std::cout << DescribeLobby(lobby) << "\n" << std::flush;
+                                            shown_snapshot = true;
+                                            shown_alerts = lobby.alerts();
+                                          },
+                                      .on_event =
+                                          [&](const v1::LobbyEvent& event) {
+                                            std::lock_guard lock(mu);
+                                            std::cout << DescribeEvent(event, names) << "\n"
+                                                      << std::flush;
+                                            if (count > 0 && ++seen == count)
+                                              kill(getpid(), SIGUSR1);
+                                          },
+                                      .on_problem =
+                                          [&](const std::string& problem) {
+                                            if (!problem.empty())
+                                              std::cerr << kProgram << ": " << problem << "\n";
+                                          },
+                                      .on_alerts =
+                                          [&](const v1::AlertList& list) {
+                                            std::lock_guard lock(mu);
+                                            show_alerts(list.alerts());
+                                          }});
   watcher.Start();
   int signal = 0;
   sigwait(&signals, &signal);
@@ -457,7 +584,7 @@ int Watch(const Options& options, int count) {
 int Main(int argc, char** argv) {
   CLI::App app{
       "lobbyq-admin: watch the lobby, see queues and counters, list branches, preview the "
-      "calling order, list appointments, configure counters and branch policy"};
+      "calling order, list appointments, configure counters and branch policy, write reports"};
   app.require_subcommand(1);
   app.fallthrough();  // --server and --branch also after the subcommand, as in the other clients
   Options options;
@@ -465,10 +592,13 @@ int Main(int argc, char** argv) {
   app.add_option("--branch", options.branch, "branch id")->capture_default_str();
   int count = 0;
   auto* watch = app.add_subcommand(
-      "watch", "print the lobby, then every call, recall and state change as it happens");
+      "watch",
+      "print the lobby with its staffing and alerts, then every call, recall, state change "
+      "and change of the alerts as it happens");
   watch->add_option("--count", count, "stop after this many events (0 = until Ctrl-C)")
       ->check(CLI::NonNegativeNumber);
-  auto* status = app.add_subcommand("status", "every queue and counter of the branch now");
+  auto* status = app.add_subcommand(
+      "status", "every queue and counter of the branch now, with staffing and alerts");
   auto* branches = app.add_subcommand("branches", "every branch the server holds");
   auto* preview = app.add_subcommand(
       "preview",
@@ -476,6 +606,28 @@ int Main(int argc, char** argv) {
   std::string day;
   auto* appointments = app.add_subcommand("appointments", "the appointments of a day");
   appointments->add_option("--day", day, "YYYY-MM-DD (default: today at the branch)");
+
+  ReportRequest report_request;
+  auto* report = app.add_subcommand(
+      "report",
+      "the daily or weekly report of the branches (docs/metrics.md): a summary here, or "
+      "files with --csv and --html");
+  report->add_option("--branch", report_request.branches,
+                     "a branch to report; repeat for more (default: every branch)");
+  report->add_flag("--weekly", report_request.weekly, "the seven days from --day, not one day");
+  report->add_option("--day", report_request.day,
+                     "YYYY-MM-DD, the branch's local day (default: today)");
+  report
+      ->add_option("--csv", report_request.csv,
+                   "write one row per branch, service, counter and hour to FILE (seconds, "
+                   "shares 0..1), and the ranking to FILE with -ranking before the extension "
+                   "(report.csv -> report-ranking.csv)")
+      ->type_name("FILE");
+  report
+      ->add_option("--html", report_request.html,
+                   "write one self-contained page to FILE: ranking with the bottom three "
+                   "flagged, headline figures, wait by hour, services, counters, staffing")
+      ->type_name("FILE");
 
   CounterChange counter_change;
   auto* counter = app.add_subcommand(
@@ -538,6 +690,13 @@ int Main(int argc, char** argv) {
   if (*branches) return Branches(options);
   if (*preview) return Preview(options);
   if (*appointments) return Appointments(options, day);
+  if (*report) {
+    // A global --branch given before the subcommand names a branch to report too.
+    if (app.get_option("--branch")->count() > 0) {
+      report_request.branches.insert(report_request.branches.begin(), options.branch);
+    }
+    return Report(options, report_request);
+  }
   if (*counter) {
     if (green_flag->count() > 0) counter_change.green_channel = green;
     return Counter(options, counter_change);

@@ -706,4 +706,65 @@ std::string PreviewTable(const v1::PreviewOrderResponse& preview, absl::TimeZone
   return RenderTable({"#", "Ticket", "Queue", "Class 类别", "Issued", "Counter", "Reason"}, rows);
 }
 
+Label AlertSeverityLabel(v1::AlertSeverity severity) {
+  switch (severity) {
+    case v1::ALERT_SEVERITY_CRITICAL:
+      return {"严重", "Critical"};
+    case v1::ALERT_SEVERITY_WARNING:
+      return {"警告", "Warning"};
+    case v1::ALERT_SEVERITY_INFO:
+      return {"提示", "Info"};
+    default:
+      return {"未知", "Unknown"};
+  }
+}
+
+Label AlertKindLabel(v1::AlertKind kind) {
+  switch (kind) {
+    case v1::ALERT_KIND_WAIT_OVER_TARGET:
+      return {"等候超时", "Wait over target"};
+    case v1::ALERT_KIND_IDLE_COUNTER:
+      return {"窗口空闲", "Idle counter"};
+    case v1::ALERT_KIND_LOW_RATING:
+      return {"差评", "Low rating"};
+    case v1::ALERT_KIND_UNDERSTAFFED:
+      return {"人手不足", "Understaffed"};
+    default:
+      return {"告警", "Alert"};
+  }
+}
+
+std::string AlertsTable(const google::protobuf::RepeatedPtrField<v1::Alert>& alerts) {
+  if (alerts.empty()) return "无告警 No active alerts\n";
+  std::vector<const v1::Alert*> sorted;
+  for (const v1::Alert& a : alerts) sorted.push_back(&a);
+  // The server's order within a severity (by kind, then service or counter) is kept.
+  std::stable_sort(sorted.begin(), sorted.end(), [](const v1::Alert* a, const v1::Alert* b) {
+    return a->severity() > b->severity();
+  });
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::Alert* a : sorted) {
+    rows.push_back({Bilingual(AlertSeverityLabel(a->severity())),
+                    Bilingual(AlertKindLabel(a->kind())), LocalHhMm(a->since()), a->reason()});
+  }
+  return RenderTable({"级别 Severity", "告警 Alert", "Since", "Reason"}, rows);
+}
+
+std::string StaffingTable(const google::protobuf::RepeatedPtrField<v1::StaffingAdvice>& advice) {
+  if (advice.empty()) return "无人手建议 No staffing advice (no arrivals and no counter open)\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::StaffingAdvice& a : advice) {
+    rows.push_back(
+        {absl::StrJoin(a.service_codes(), ","), absl::StrFormat("%.1f", a.arrivals_per_hour()),
+         ApproxDurationEn(ToAbslDuration(a.mean_service_time())), absl::StrCat(a.counters_needed()),
+         absl::StrCat(a.counters_open()),
+         a.understaffed() ? absl::StrCat("人手不足 Understaffed (",
+                                         a.counters_needed() - a.counters_open(), " short)")
+                          : "OK"});
+  }
+  return RenderTable(
+      {"业务组 Services", "Arrivals/h", "Mean service", "需开 Needed", "实开 Open", "Status"},
+      rows);
+}
+
 }  // namespace lobbyq::client

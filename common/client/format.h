@@ -147,4 +147,17 @@ std::string AppointmentsTable(const v1::ListAppointmentsResponse& appointments,
 // The ordering preview: position, ticket, service, class, issued at, counter and why.
 std::string PreviewTable(const v1::PreviewOrderResponse& preview, absl::TimeZone zone);
 
+// --- Alerts and staffing (the lobby manager's watch) ---
+
+Label AlertSeverityLabel(v1::AlertSeverity severity);
+Label AlertKindLabel(v1::AlertKind kind);
+
+// The active alerts, most severe first: severity, kind, since (HH:MM here, as the watch's
+// events), the server's reason; a line saying there are none otherwise.
+std::string AlertsTable(const google::protobuf::RepeatedPtrField<v1::Alert>& alerts);
+
+// Counters needed now against those open, per group of services sharing counters; a line
+// saying there is no advice when the server gave none.
+std::string StaffingTable(const google::protobuf::RepeatedPtrField<v1::StaffingAdvice>& advice);
+
 }  // namespace lobbyq::client

@@ -121,6 +121,10 @@ grpc::Status LobbyWatcher::WatchOnce(bool* connected) {
       if (callbacks_.on_status) callbacks_.on_status(update.snapshot());
       continue;
     }
+    if (update.has_alerts()) {
+      if (callbacks_.on_alerts) callbacks_.on_alerts(update.alerts());
+      continue;
+    }
     if (!update.has_event()) continue;
     const v1::LobbyEvent& event = update.event();
     if (callbacks_.on_event) callbacks_.on_event(event);

@@ -29,6 +29,9 @@ class LobbyWatcher {
     std::function<void(const v1::LobbyEvent&)> on_event;
     // Empty when live; otherwise a line saying what is wrong and that it is retrying.
     std::function<void(const std::string&)> on_problem;
+    // The whole set of active alerts, each time it changes. Snapshots carry the set too
+    // (LobbyStatus.alerts), through on_status only.
+    std::function<void(const v1::AlertList&)> on_alerts;
   };
 
   // With `refetch_after_events`, each event not yet covered by the last view triggers a

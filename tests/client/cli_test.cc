@@ -562,6 +562,49 @@ TEST_F(CliTest, AdminPreviewCounterAndPolicy) {
   EXPECT_THAT(r.err, HasSubstr("recall_limit")) << r;
 }
 
+TEST_F(CliTest, AdminReportWritesCsvAndHtml) {
+  // One customer served and rated, so the report has figures. The clock moves between steps:
+  // a report stops at now, and a figure made at now is not in it yet.
+  for (const char* step : {"open", "call", "start", "finish", "rate 5"}) {
+    if (std::string(step) == "call") {
+      ASSERT_EQ(Kiosk("take --service A").exit_code, 0);
+      clock_.Advance(absl::Minutes(3));
+    }
+    const CmdResult r = Counter(step);
+    ASSERT_EQ(r.exit_code, 0) << step << "\n" << r;
+    clock_.Advance(absl::Minutes(2));
+  }
+  const std::string stem = TempPath("report");
+  const std::string csv = stem + ".csv", ranking = stem + "-ranking.csv", html = stem + ".html";
+  CmdResult r = Admin(absl::StrCat("report --day 2024-03-04 --csv ", csv, " --html ", html));
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("wrote ", csv, ", ", ranking, ", ", html))) << r;
+  const std::string csv_text = ReadFile(csv);
+  EXPECT_THAT(csv_text, StartsWith("period,day,branch_id,branch_name,level,")) << csv_text;
+  EXPECT_THAT(csv_text, HasSubstr("daily,2024-03-04,demo,")) << csv_text;
+  EXPECT_THAT(csv_text, HasSubstr(",service,A,,Cash,,1,1,0,0,0,1,180,")) << csv_text;
+  EXPECT_THAT(ReadFile(ranking), StartsWith("period,day,rank,branch_id,"));
+  const std::string html_text = ReadFile(html);
+  EXPECT_THAT(html_text, StartsWith("<!DOCTYPE html>"));
+  EXPECT_THAT(html_text, HasSubstr("<svg "));
+  EXPECT_THAT(html_text, HasSubstr("Demo Branch 示范支行 (demo)"));
+  for (const std::string& path : {csv, ranking, html}) std::remove(path.c_str());
+
+  // Without files, a summary on the terminal; the global --branch is honoured.
+  r = Admin("report --day 2024-03-04");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("Demo Branch 示范支行 (demo)")) << r;
+  EXPECT_THAT(r.out, HasSubstr("排名 Ranking")) << r;
+  r = Admin("--branch nope report");
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr("nope")) << r;
+
+  r = Admin(absl::StrCat("report --day 2024-13-40 --html ", html));
+  EXPECT_EQ(r.exit_code, 2) << r;
+  EXPECT_THAT(r.err, HasSubstr("--day '2024-13-40' is not a day; write YYYY-MM-DD")) << r;
+  EXPECT_EQ(ReadFile(html), "") << "nothing is written for a bad request";
+}
+
 TEST_F(CliTest, SameRequestIdGetsTheSameTicket) {
   const CmdResult first = Kiosk("take --service B --request-id fixed-1");
   ASSERT_EQ(first.exit_code, 0) << first;
@@ -684,6 +727,34 @@ TEST_F(CliTest, AdminWatchAnnouncesTheCall) {
   EXPECT_THAT(out, HasSubstr("取号 Issued      A001")) << out;
   EXPECT_THAT(out, HasSubstr("请 A001 号到 1 号窗口")) << out;
   EXPECT_THAT(out, HasSubstr("please go to counter 1")) << out;
+}
+
+TEST_F(CliTest, AdminWatchShowsStaffingAndAlerts) {
+  for (const char* step : {"open", "call", "start", "finish"}) {
+    if (std::string(step) == "call") {
+      ASSERT_EQ(Kiosk("take --service A").exit_code, 0);
+    }
+    const CmdResult r = Counter(step);
+    ASSERT_EQ(r.exit_code, 0) << step << "\n" << r;
+  }
+  BackgroundCommand watch(Command(LOBBYQ_ADMIN, "watch --count 2", address_));
+  ASSERT_TRUE(watch.WaitFor("告警 Alerts\n", std::chrono::seconds(kCommandTimeoutSeconds)))
+      << watch.output();
+  EXPECT_THAT(watch.output(), HasSubstr("人手 Staffing now")) << watch.output();
+  EXPECT_THAT(watch.output(), HasSubstr("需开 Needed")) << watch.output();
+
+  // A rating of 1 is an alert the manager sees at once, with its severity.
+  CmdResult r = Counter("rate 1");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_TRUE(watch.WaitFor("差评 Low rating", std::chrono::seconds(kCommandTimeoutSeconds)))
+      << watch.output();
+  r = Kiosk("take --service A");  // the second event ends the watch
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(watch.Join(), 0) << watch.output();
+  const std::string out = watch.output();
+  EXPECT_THAT(out, HasSubstr("告警 Alerts      ")) << out;
+  EXPECT_THAT(out, HasSubstr("(1 new, ")) << out;
+  EXPECT_THAT(out, HasSubstr("警告 Warning")) << out;
 }
 
 // BUG (admin/main.cc Watch): the watcher treats NOT_FOUND like a lost connection and
