@@ -545,7 +545,8 @@ std::string CsvField(std::string_view text) {
   // A cell a spreadsheet would run as a formula (a branch named "=HYPERLINK(...)")
   // is kept as text. Our figures never start with these characters.
   std::string guarded;
-  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '@' || text[0] == '\t')) {
+  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' ||
+                        text[0] == '\t' || text[0] == '\r')) {
     guarded = absl::StrCat("'", AbslView(text));
     text = guarded;
   }

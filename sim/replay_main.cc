@@ -50,16 +50,20 @@ int main(int argc, char** argv) {
                  "CSV: service,target_wait_s,expected_service_s (default 600 and 180)");
   app.add_option("--out", out_dir, "directory for tickets.csv and summary.json")->required();
   app.add_option("--runs", options.estimator.runs, "simulated futures per estimate")
+      ->check(CLI::Range(1, 10000))
       ->capture_default_str();
   app.add_option("--coverage", options.estimator.coverage, "share of waits the range should hold")
+      ->check(CLI::Range(0.01, 0.99))
       ->capture_default_str();
   app.add_option("--arrival-window-min", arrival_window_min,
                  "minutes of arrivals the estimator's rates look back")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_flag("--no-calibration", no_calibration,
                "report the raw simulated median and range, uncalibrated");
   app.add_option("--no-show-s", no_show_s,
                  "seconds a teller waits for a customer who left before marking the no-show")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   options.no_show_after = absl::Seconds(no_show_s);

@@ -107,12 +107,17 @@ void Branch::Apply(const Change& change) {
   for (const auto& event : change.events) last_event_seq_ = std::max(last_event_seq_, event.seq);
   // What a new ticket was told is remembered, so its actual wait can calibrate
   // later estimates. (A restore has no events: there is nothing to tell.)
+  // The state above is already applied; an estimate is advisory, so nothing it
+  // could throw (memory) may stop the commit path.
   if (!change.events.empty()) {
-    for (uint64_t id : issued) {
-      const Ticket& ticket = tickets_.at(id);
-      if (auto estimate = EstimateWait(ticket, change.events.front().at)) {
-        wait_history_.RecordPrediction(id, *estimate);
+    try {
+      for (uint64_t id : issued) {
+        const Ticket& ticket = tickets_.at(id);
+        if (auto estimate = EstimateWait(ticket, change.events.front().at)) {
+          wait_history_.RecordPrediction(id, *estimate);
+        }
       }
+    } catch (...) {
     }
   }
 }

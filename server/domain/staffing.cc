@@ -209,7 +209,7 @@ std::vector<LiveStaffing> LiveStaffingAdvice(const Branch& branch, absl::Time no
     const absl::Duration prior = group_arrivals > 0
                                      ? prior_weighted / group_arrivals
                                      : prior_plain / std::max<size_t>(codes.size(), 1);
-    live.arrivals_per_hour = group_arrivals * (absl::Hours(1) / window);
+    live.arrivals_per_hour = group_arrivals / absl::ToDoubleHours(window);
     live.mean_service =
         (prior * kServicePriorWeight + observed_total) / (kServicePriorWeight + observed);
     live.target_wait = strictest.value_or(absl::ZeroDuration());

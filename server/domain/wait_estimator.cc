@@ -26,6 +26,7 @@ constexpr int kMaxSimulatedCalls = 100;
 
 double Quantile(const std::vector<double>& sorted, double q) {
   if (sorted.empty()) return 0;
+  q = std::clamp(q, 0.0, 1.0);
   const double pos = q * static_cast<double>(sorted.size() - 1);
   const size_t lo = static_cast<size_t>(std::floor(pos));
   const size_t hi = std::min(lo + 1, sorted.size() - 1);
@@ -138,7 +139,8 @@ absl::Duration WaitHistory::SampleOccupancy(const ServiceConfig& service, uint32
   const double n = pool == nullptr ? 0 : static_cast<double>(pool->size());
   std::uniform_real_distribution<double> unit(0, 1);
   absl::Duration drawn;
-  if (unit(rng) * (settings_.prior_weight + n) < settings_.prior_weight) {
+  if (pool == nullptr || pool->empty() ||
+      unit(rng) * (settings_.prior_weight + n) < settings_.prior_weight) {
     const double mean = std::max(1.0, absl::ToDoubleSeconds(service.expected_service_time));
     const double sigma = settings_.prior_sigma;
     std::lognormal_distribution<double> prior(std::log(mean) - sigma * sigma / 2, sigma);
@@ -163,7 +165,7 @@ absl::Duration WaitHistory::MeanOccupancy(const ServiceConfig& service) const {
     for (absl::Duration d : it->second.recent) sum += d;
     n += static_cast<double>(it->second.recent.size());
   }
-  return sum / n;
+  return n > 0 ? sum / n : service.expected_service_time;
 }
 
 double WaitHistory::ArrivalRate(const std::string& service_code, PriorityClass priority,
@@ -175,7 +177,7 @@ double WaitHistory::ArrivalRate(const std::string& service_code, PriorityClass p
   const auto last = std::upper_bound(it->second.begin(), it->second.end(), now);
   const double count = static_cast<double>(std::distance(first, last));
   const absl::Duration window =
-      std::clamp(now - *day_first_arrival_, kMinArrivalWindow, settings_.arrival_window);
+      std::max(std::min(now - *day_first_arrival_, settings_.arrival_window), kMinArrivalWindow);
   return count / absl::ToDoubleSeconds(window);
 }
 
@@ -297,7 +299,8 @@ class ForwardRun {
       // Deep in a long queue the pace is known well enough: extrapolate it
       // rather than simulate every call, so the cost stays bounded.
       if ((++calls >= kMaxSimulatedCalls || step >= kMaxStepsPerRun / 5) && ahead_called > 0) {
-        return (t - now) * (static_cast<double>(ahead_ + 1) / ahead_called);
+        return std::min((t - now) * (static_cast<double>(ahead_ + 1) / ahead_called),
+                        horizon - now);
       }
       queue.Erase(decision->service_code, decision->key);
       RecordCall(st.counter, *decision);
@@ -356,6 +359,7 @@ std::optional<WaitEstimate> EstimateWait(const EstimatorInput& input,
   std::mt19937_64 rng(seed);
   std::vector<ForwardRun::OpenCounter> open;
   int servers = 0;
+  int idle_servers = 0;
   for (const auto& entry : *input.counters) {
     const Counter& counter = entry.second;
     if (counter.state != CounterState::kOpen || counter.service_codes.empty()) continue;
@@ -366,7 +370,10 @@ std::optional<WaitEstimate> EstimateWait(const EstimatorInput& input,
       c.current_service = FindConfig(*input.services, t.service_code);
       c.elapsed = NonNegative(now - t.called_at.value_or(now));
     }
-    if (Serves(counter, service_code)) ++servers;
+    if (Serves(counter, service_code)) {
+      ++servers;
+      if (counter.current_ticket_id == 0) ++idle_servers;
+    }
     open.push_back(std::move(c));
   }
   if (servers == 0) return std::nullopt;
@@ -378,7 +385,11 @@ std::optional<WaitEstimate> EstimateWait(const EstimatorInput& input,
 
   WaitEstimate out;
   const int rank = ClassRank(priority);
-  out.ql = history.MeanOccupancy(*service) * (ahead + 1) / servers;
+  // The baselines as the literature has them, each from its own information:
+  // QL knows the queue (a free counter for everyone ahead and this ticket
+  // means no wait); LES and HOL know only the waits they are named after.
+  out.ql = idle_servers > ahead ? absl::ZeroDuration()
+                                : history.MeanOccupancy(*service) * (ahead + 1) / servers;
   out.les = history.LastWait(service_code, priority).value_or(absl::ZeroDuration());
   if (const QueueIndex::Key* head = input.waiting->Head(service_code, rank, now)) {
     out.hol = NonNegative(now - head->queued_at);
@@ -409,7 +420,7 @@ std::optional<WaitEstimate> EstimateWait(const EstimatorInput& input,
   // Called at once in every future: a counter is free for it now.
   if (std::all_of(waits.begin(), waits.end(),
                   [](absl::Duration w) { return w == absl::ZeroDuration(); })) {
-    return WaitEstimate{.counter_free_now = true};
+    return WaitEstimate{.ql = out.ql, .les = out.les, .hol = out.hol, .counter_free_now = true};
   }
   history.Calibrate(std::move(waits), out);
   return out;

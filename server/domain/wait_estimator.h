@@ -38,14 +38,14 @@ struct WaitEstimate {
   absl::Duration point;  // what the customer is told
   absl::Duration low;    // the range holding about `coverage` of the waits
   absl::Duration high;
-  // Baselines: QL = (ahead + 1) x mean service / servers; LES = wait of the
+  // Baselines: QL = (ahead + 1) x mean service / servers, 0 when more counters
+  // serving the queue are free than there are people ahead; LES = wait of the
   // last customer of the same service and class to be called; HOL = current
   // wait of the head of the ticket's line (same service and class).
   absl::Duration ql;
   absl::Duration les;
   absl::Duration hol;
-  // An open counter serving the queue is free and nobody is ahead: every
-  // predictor says 0, since the ticket is called at once.
+  // Every simulated future calls the ticket at once: point and range are 0.
   bool counter_free_now = false;
   // The simulation's median before calibration; what the calibration learns from.
   absl::Duration raw_point;

@@ -167,6 +167,16 @@ TEST(LiveStaffingTest, QuietMorningUsesTheMinimumWindowAndTheConfiguredTimes) {
   EXPECT_FALSE(c.understaffed);
 }
 
+TEST(LiveStaffingTest, AWindowThatIsNotAWholeDivisorOfAnHourCountsExactly) {
+  Lobby lobby;
+  lobby.Open(1);
+  for (int i = 0; i < 30; ++i) lobby.Issue("A");
+  lobby.Advance(absl::Minutes(40));
+  // 30 arrivals over the 40 minutes since the first: 45 an hour, not 30.
+  const auto advice = LiveStaffingAdvice(lobby.branch(), lobby.clock.Now());
+  EXPECT_NEAR(advice[0].arrivals_per_hour, 45.0, 1e-9);
+}
+
 TEST(LiveStaffingTest, ObservedServiceTimesBlendWithTheConfiguredOnes) {
   Lobby lobby;
   lobby.Open(1);
