@@ -203,6 +203,9 @@ class Replayer {
       if (next_arrival < trace_.size()) next = At(trace_[next_arrival].arrival_s);
       if (next_shift != shifts.end()) next = std::min(next, next_shift->first);
       for (const auto& [counter, busy] : busy_) next = std::min(next, busy.until);
+      // An appointment checked in early becomes callable by itself.
+      while (!wakeups_.empty() && *wakeups_.begin() <= now_) wakeups_.erase(wakeups_.begin());
+      if (!wakeups_.empty()) next = std::min(next, *wakeups_.begin());
       if (next == absl::InfiniteFuture()) break;
       now_ = next;
       // Counters finishing first: the customer leaves before anyone new is called.
@@ -373,6 +376,9 @@ class Replayer {
     }
     branch_->Apply(plan->change);
     out.ticket_id = plan->ticket_id;
+    if (const domain::Ticket* t = branch_->FindTicket(plan->ticket_id); t->queued_at > now_) {
+      wakeups_.insert(t->queued_at);
+    }
     ReplayCommand& command =
         Record(row.priority == PriorityClass::kAppointment ? ReplayCommand::Kind::kAppointment
                                                            : ReplayCommand::Kind::kIssue);
@@ -394,7 +400,14 @@ class Replayer {
   absl::StatusOr<Plan> CheckIn(const std::string& service, const std::string& request_id) {
     const absl::Duration since_start = now_ - absl::UnixEpoch();
     const absl::Duration slot_length = absl::Minutes(5);
-    const absl::Time slot = absl::UnixEpoch() + absl::Floor(since_start, slot_length) + slot_length;
+    absl::Time slot = absl::UnixEpoch() + absl::Floor(since_start, slot_length) + slot_length;
+    // The last slot of a day starts at 23:50: later arrivals book the next
+    // day's first slot and check in early (called from 23:55).
+    if (slot - absl::Floor(slot - absl::UnixEpoch(), absl::Hours(24)) - absl::UnixEpoch() >
+        absl::Hours(23) + absl::Minutes(50)) {
+      slot = absl::UnixEpoch() + absl::Floor(slot - absl::UnixEpoch(), absl::Hours(24)) +
+             absl::Hours(24);
+    }
     last_slot_ = slot;
     auto booked = branch_->PlanBook(
         service, slot, "", absl::StrCat("138", 10000000 + booking_++), request_id,
@@ -446,7 +459,8 @@ class Replayer {
   absl::Time now_;
   std::unique_ptr<Branch> branch_;
   std::map<uint32_t, Busy> busy_;
-  std::set<uint32_t> closing_;  // close once the current customer is done
+  std::set<uint32_t> closing_;    // close once the current customer is done
+  std::set<absl::Time> wakeups_;  // when held appointment tickets become callable
   std::map<uint64_t, size_t> rows_by_ticket_;
   int booking_ = 0;
   absl::Time last_slot_;

@@ -110,6 +110,18 @@ TEST(ReplayTest, ClosingCounterFinishesItsCustomerFirst) {
   EXPECT_EQ(result->calls[1].second, 2u);
 }
 
+TEST(ReplayTest, AppointmentAtTheEndOfTheDayBooksTheNextDaysFirstSlot) {
+  // The replay starts at 08:00 UTC; 15.9 hours later it is 23:54.
+  auto trace =
+      ParseTrace("arrival_s,service,priority,service_s,patience_s\n57240,A,APPOINTMENT,60,\n");
+  auto staffing = ParseStaffing("counter,services,from_s,to_s,strategy\n1,A,0,90000,in_order\n");
+  ASSERT_TRUE(trace.ok() && staffing.ok());
+  auto result = Replay(*trace, *staffing, {}, {});
+  ASSERT_TRUE(result.ok()) << result.status();
+  // Checked in early for 00:00: callable from 23:55, 60 s after arriving.
+  EXPECT_DOUBLE_EQ(result->tickets[0].actual_wait_s, 60);
+}
+
 TEST(ReplayTest, SameTraceSameResult) {
   auto staffing = ParseStaffing(ReadShipped("staffing-understaffed.csv"));
   auto trace = ParseTrace(ReadShipped("priority-mix-day.csv"));
