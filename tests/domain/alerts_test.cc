@@ -2,6 +2,8 @@
 
 #include "server/domain/alerts.h"
 
+#include <optional>
+
 #include "gtest/gtest.h"
 #include "server/domain/staffing.h"
 #include "tests/domain/lobby.h"
@@ -14,11 +16,12 @@ using testing::kOpening;
 using testing::Lobby;
 using testing::Service;
 
-const Alert* Find(const std::vector<Alert>& alerts, const std::string& id) {
+// A copy: the list it comes from is often a temporary.
+std::optional<Alert> Find(const std::vector<Alert>& alerts, const std::string& id) {
   for (const Alert& a : alerts) {
-    if (a.id == id) return &a;
+    if (a.id == id) return a;
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 std::vector<Alert> Active(const Lobby& lobby) {
@@ -53,13 +56,13 @@ TEST(AlertsTest, WaitOverTargetWarnsThenTurnsCriticalThenClears) {
   lobby.Advance(absl::Minutes(1));
   lobby.Issue("A");  // A003 waits while both counters serve
   const absl::Time queued = lobby.clock.Now();
-  EXPECT_EQ(Find(Active(lobby), "wait_over_target:A"), nullptr);
+  EXPECT_EQ(Find(Active(lobby), "wait_over_target:A"), std::nullopt);
   EXPECT_EQ(Next(lobby), queued + absl::Minutes(10));
 
   lobby.Advance(absl::Minutes(10));
   const std::vector<Alert> warning = Active(lobby);
-  const Alert* wait = Find(warning, "wait_over_target:A");
-  ASSERT_NE(wait, nullptr);
+  std::optional<Alert> wait = Find(warning, "wait_over_target:A");
+  ASSERT_NE(wait, std::nullopt);
   EXPECT_EQ(wait->kind, AlertKind::kWaitOverTarget);
   EXPECT_EQ(wait->severity, AlertSeverity::kWarning);
   EXPECT_EQ(wait->since, queued + absl::Minutes(10));
@@ -69,14 +72,14 @@ TEST(AlertsTest, WaitOverTargetWarnsThenTurnsCriticalThenClears) {
 
   lobby.Advance(absl::Minutes(10));
   wait = Find(Active(lobby), "wait_over_target:A");
-  ASSERT_NE(wait, nullptr);
+  ASSERT_NE(wait, std::nullopt);
   EXPECT_EQ(wait->severity, AlertSeverity::kCritical);
   EXPECT_EQ(wait->since, queued + absl::Minutes(10));
 
   lobby.Start(2);
   EXPECT_EQ(lobby.Finish(2), a2);
   lobby.Call(2);
-  EXPECT_EQ(Find(Active(lobby), "wait_over_target:A"), nullptr);
+  EXPECT_EQ(Find(Active(lobby), "wait_over_target:A"), std::nullopt);
 }
 
 TEST(AlertsTest, IdleCounterAfterTheGraceWithSomeoneWaiting) {
@@ -88,19 +91,19 @@ TEST(AlertsTest, IdleCounterAfterTheGraceWithSomeoneWaiting) {
   const absl::Time issued = lobby.clock.Now();
   EXPECT_EQ(Next(lobby), issued + kIdleCounterGrace);
   lobby.Advance(kIdleCounterGrace - absl::Seconds(1));
-  EXPECT_EQ(Find(Active(lobby), "idle_counter:1"), nullptr);
+  EXPECT_EQ(Find(Active(lobby), "idle_counter:1"), std::nullopt);
   lobby.Advance(absl::Seconds(1));
   const std::vector<Alert> alerts = Active(lobby);
-  const Alert* idle = Find(alerts, "idle_counter:1");
-  ASSERT_NE(idle, nullptr);
+  std::optional<Alert> idle = Find(alerts, "idle_counter:1");
+  ASSERT_NE(idle, std::nullopt);
   EXPECT_EQ(idle->kind, AlertKind::kIdleCounter);
   EXPECT_EQ(idle->severity, AlertSeverity::kWarning);
   EXPECT_EQ(idle->since, issued);
   EXPECT_EQ(idle->counter, 1u);
-  EXPECT_EQ(Find(alerts, "idle_counter:2"), nullptr);  // closed: not idle
+  EXPECT_EQ(Find(alerts, "idle_counter:2"), std::nullopt);  // closed: not idle
 
   lobby.Call(1);
-  EXPECT_EQ(Find(Active(lobby), "idle_counter:1"), nullptr);
+  EXPECT_EQ(Find(Active(lobby), "idle_counter:1"), std::nullopt);
 }
 
 TEST(AlertsTest, IdleCountsFromTheLastFinishNotFromOpening) {
@@ -115,11 +118,11 @@ TEST(AlertsTest, IdleCountsFromTheLastFinishNotFromOpening) {
   lobby.Finish(1);
   const absl::Time finished = lobby.clock.Now();
   lobby.Advance(absl::Minutes(1));
-  EXPECT_EQ(Find(Active(lobby), "idle_counter:1"), nullptr);
+  EXPECT_EQ(Find(Active(lobby), "idle_counter:1"), std::nullopt);
   EXPECT_EQ(Next(lobby), finished + kIdleCounterGrace);
   lobby.Advance(absl::Minutes(1));
-  const Alert* idle = Find(Active(lobby), "idle_counter:1");
-  ASSERT_NE(idle, nullptr);
+  std::optional<Alert> idle = Find(Active(lobby), "idle_counter:1");
+  ASSERT_NE(idle, std::nullopt);
   EXPECT_EQ(idle->since, finished);
 }
 
@@ -141,11 +144,11 @@ TEST(AlertsTest, EarlyAppointmentIsNotCallableYet) {
   ASSERT_GT(callable, lobby.clock.Now());
 
   lobby.Advance(absl::Minutes(5));
-  EXPECT_EQ(Find(Active(lobby), "idle_counter:1"), nullptr);
+  EXPECT_EQ(Find(Active(lobby), "idle_counter:1"), std::nullopt);
   EXPECT_EQ(Next(lobby), callable + kIdleCounterGrace);
   lobby.clock.Set(callable + kIdleCounterGrace);
-  const Alert* idle = Find(Active(lobby), "idle_counter:1");
-  ASSERT_NE(idle, nullptr);
+  std::optional<Alert> idle = Find(Active(lobby), "idle_counter:1");
+  ASSERT_NE(idle, std::nullopt);
   EXPECT_EQ(idle->since, callable);
 }
 
@@ -160,9 +163,9 @@ TEST(AlertsTest, LowRatingLastsHalfAnHour) {
   lobby.Must(lobby.TryRate(1, a2, 1, "waited too long"));
   const absl::Time rated = lobby.clock.Now();
   std::vector<Alert> alerts = Active(lobby);
-  EXPECT_EQ(Find(alerts, absl::StrCat("low_rating:", a1)), nullptr);
-  const Alert* low = Find(alerts, absl::StrCat("low_rating:", a2));
-  ASSERT_NE(low, nullptr);
+  EXPECT_EQ(Find(alerts, absl::StrCat("low_rating:", a1)), std::nullopt);
+  std::optional<Alert> low = Find(alerts, absl::StrCat("low_rating:", a2));
+  ASSERT_NE(low, std::nullopt);
   EXPECT_EQ(low->kind, AlertKind::kLowRating);
   EXPECT_EQ(low->ticket_id, a2);
   EXPECT_EQ(low->counter, 1u);
@@ -170,32 +173,32 @@ TEST(AlertsTest, LowRatingLastsHalfAnHour) {
   EXPECT_NE(low->reason.find("waited too long"), std::string::npos) << low->reason;
 
   lobby.Advance(kLowRatingAlertFor - absl::Seconds(1));
-  EXPECT_NE(Find(Active(lobby), absl::StrCat("low_rating:", a2)), nullptr);
+  EXPECT_NE(Find(Active(lobby), absl::StrCat("low_rating:", a2)), std::nullopt);
   EXPECT_EQ(Next(lobby), rated + kLowRatingAlertFor);
   lobby.Advance(absl::Seconds(1));
-  EXPECT_EQ(Find(Active(lobby), absl::StrCat("low_rating:", a2)), nullptr);
+  EXPECT_EQ(Find(Active(lobby), absl::StrCat("low_rating:", a2)), std::nullopt);
 }
 
 TEST(AlertsTest, UnderstaffedWhileWorkingOnly) {
   Lobby lobby = OneQueue();
   for (int i = 0; i < 8; ++i) lobby.Issue("A");
   // 8 in the minimum 15-minute window: 32 an hour, 2.7 Erlangs, nobody open.
-  const Alert* under = Find(Active(lobby), "understaffed:A");
-  ASSERT_NE(under, nullptr);
+  std::optional<Alert> under = Find(Active(lobby), "understaffed:A");
+  ASSERT_NE(under, std::nullopt);
   EXPECT_EQ(under->kind, AlertKind::kUnderstaffed);
   EXPECT_EQ(under->severity, AlertSeverity::kCritical);
   EXPECT_EQ(under->service_code, "A");
 
   lobby.Open(1);
   under = Find(Active(lobby), "understaffed:A");
-  ASSERT_NE(under, nullptr);
+  ASSERT_NE(under, std::nullopt);
   EXPECT_EQ(under->severity, AlertSeverity::kWarning);
   EXPECT_EQ(under->since, lobby.clock.Now());  // when counter 1 opened
 
   // Everyone cancels and the counter closes: the lobby is not working.
   for (uint64_t id : lobby.WaitingIds("A")) lobby.Cancel(id);
   lobby.Close(1);
-  EXPECT_EQ(Find(Active(lobby), "understaffed:A"), nullptr);
+  EXPECT_EQ(Find(Active(lobby), "understaffed:A"), std::nullopt);
 }
 
 TEST(AlertsTest, NextChangeIsStrictlyLaterAndIncludesTheStaffingWindow) {
