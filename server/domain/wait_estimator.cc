@@ -23,6 +23,7 @@ constexpr int kMaxStepsPerRun = 5000;
 constexpr int kStepBudget = 1500;
 constexpr int kMinRuns = 6;
 constexpr int kMaxSimulatedCalls = 100;
+constexpr size_t kCopiedPerQueue = 4 * kMaxSimulatedCalls;
 
 double Quantile(const std::vector<double>& sorted, double q) {
   if (sorted.empty()) return 0;
@@ -350,7 +351,8 @@ class ForwardRun {
 
 std::optional<WaitEstimate> EstimateWait(const EstimatorInput& input,
                                          const std::string& service_code, PriorityClass priority,
-                                         const QueueIndex::Key& key, bool in_queue, uint64_t seed) {
+                                         const QueueIndex::Key& key, bool /*in_queue*/,
+                                         uint64_t seed) {
   const ServiceConfig* service = FindConfig(*input.services, service_code);
   if (service == nullptr) return std::nullopt;
   const WaitHistory& history = *input.history;
@@ -378,10 +380,20 @@ std::optional<WaitEstimate> EstimateWait(const EstimatorInput& input,
   }
   if (servers == 0) return std::nullopt;
 
-  QueueIndex start = *input.waiting;
-  if (!in_queue) start.Insert(service_code, key);
-  const auto& queue = start.QueueOf(service_code);
-  const int ahead = static_cast<int>(std::distance(queue.begin(), queue.lower_bound(key)));
+  const auto& full_queue = input.waiting->QueueOf(service_code);
+  const int ahead =
+      static_cast<int>(std::distance(full_queue.begin(), full_queue.lower_bound(key)));
+  // A run extrapolates after kMaxSimulatedCalls calls, so only the head of
+  // each queue can be reached: copying just that keeps a long queue cheap.
+  QueueIndex start;
+  for (const auto& s : *input.services) {
+    size_t copied = 0;
+    for (const QueueIndex::Key& k : input.waiting->QueueOf(s.code)) {
+      if (copied++ >= kCopiedPerQueue) break;
+      start.Insert(s.code, k);
+    }
+  }
+  start.Insert(service_code, key);  // already there unless new or far back
 
   WaitEstimate out;
   const int rank = ClassRank(priority);
