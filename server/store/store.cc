@@ -405,6 +405,20 @@ absl::StatusOr<int64_t> QueryInt(sqlite3* db, absl::string_view sql,
   return value;
 }
 
+// The events a query returns, in its order.
+absl::StatusOr<std::vector<Event>> QueryEvents(sqlite3* db, absl::string_view sql,
+                                               std::initializer_list<SqlValue> params) {
+  std::vector<Event> events;
+  absl::Status s = ForEachRow(db, sql, params, [&](const Statement& stmt) {
+    absl::StatusOr<Event> e = ReadEvent(stmt);
+    if (!e.ok()) return e.status();
+    events.push_back(*std::move(e));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return events;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
@@ -749,35 +763,17 @@ absl::StatusOr<BranchSnapshot> Store::Read(const std::string& branch_id, absl::T
 absl::StatusOr<std::vector<Event>> Store::ReadEvents(const std::string& branch_id,
                                                      uint64_t after_seq, int limit) {
   std::lock_guard lock(mu_);
-  std::vector<Event> events;
-  if (limit <= 0) return events;
+  if (limit <= 0) return std::vector<Event>{};
   const int64_t after =
       static_cast<int64_t>(std::min<uint64_t>(after_seq, std::numeric_limits<int64_t>::max()));
-  absl::Status s =
-      ForEachRow(db_, kSelectEvents, {branch_id, after, limit}, [&](const Statement& stmt) {
-        absl::StatusOr<Event> e = ReadEvent(stmt);
-        if (!e.ok()) return e.status();
-        events.push_back(*std::move(e));
-        return absl::OkStatus();
-      });
-  if (!s.ok()) return s;
-  return events;
+  return QueryEvents(db_, kSelectEvents, {branch_id, after, limit});
 }
 
 absl::StatusOr<std::vector<Event>> Store::ReadEventsBetween(const std::string& branch_id,
                                                             absl::Time from, absl::Time to) {
   std::lock_guard lock(mu_);
-  std::vector<Event> events;
-  if (to <= from) return events;
-  absl::Status s = ForEachRow(db_, kSelectEventsBetween, {branch_id, Micros(from), Micros(to)},
-                              [&](const Statement& stmt) {
-                                absl::StatusOr<Event> e = ReadEvent(stmt);
-                                if (!e.ok()) return e.status();
-                                events.push_back(*std::move(e));
-                                return absl::OkStatus();
-                              });
-  if (!s.ok()) return s;
-  return events;
+  if (to <= from) return std::vector<Event>{};
+  return QueryEvents(db_, kSelectEventsBetween, {branch_id, Micros(from), Micros(to)});
 }
 
 absl::StatusOr<std::map<uint32_t, domain::CounterState>> Store::CounterStatesAt(
