@@ -32,10 +32,6 @@ ReplyFn TicketReply(v1::TicketResponse* response, const lobbyq::Clock& clock,
   };
 }
 
-std::string KioskActor(const std::string& kiosk_id) {
-  return kiosk_id.empty() ? "kiosk" : absl::StrCat("kiosk:", kiosk_id);
-}
-
 // "HH:MM" in the branch's time zone: what the customer reads on the kiosk.
 std::string LocalClock(const domain::Branch& branch, absl::Time t) {
   return absl::FormatTime("%H:%M", t, branch.zone());
@@ -74,7 +70,10 @@ v1::CheckInOutcome ToProto(domain::CheckInOutcome outcome) {
 grpc::ServerUnaryReactor* KioskServiceImpl::ListServices(grpc::CallbackServerContext* context,
                                                          const v1::ListServicesRequest* request,
                                                          v1::ListServicesResponse* response) {
-  return RunCommand(engine_, context, "ListServices", request->branch_id(), "kiosk", ReadOnly,
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kListServices, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "ListServices", caller.status());
+  return RunCommand(engine_, context, "ListServices", request->branch_id(), caller->name, ReadOnly,
                     [this, response](const domain::Branch& branch, const domain::Plan&) {
                       for (const auto& view : branch.ServiceViews(engine_.clock().Now())) {
                         ToProto(view, response->add_services());
@@ -85,13 +84,16 @@ grpc::ServerUnaryReactor* KioskServiceImpl::ListServices(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* KioskServiceImpl::IssueTicket(grpc::CallbackServerContext* context,
                                                         const v1::IssueTicketRequest* request,
                                                         v1::TicketResponse* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kIssueTicket, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "IssueTicket", caller.status());
   auto priority = PriorityFromProto(request->priority());
   if (!priority.ok()) return Reject(context, "IssueTicket", priority.status());
   if (auto s = domain::ValidateDeviceId(request->kiosk_id(), "kiosk_id"); !s.ok()) {
     return Reject(context, "IssueTicket", s);
   }
   return RunCommand(
-      engine_, context, "IssueTicket", request->branch_id(), KioskActor(request->kiosk_id()),
+      engine_, context, "IssueTicket", request->branch_id(), caller->name,
       [request, priority = *priority, details = FromProto(request->details())](
           const domain::Branch& branch, const domain::CommandContext& ctx) {
         return branch.PlanIssue(request->service_code(), priority, request->request_id(), details,
@@ -103,8 +105,11 @@ grpc::ServerUnaryReactor* KioskServiceImpl::IssueTicket(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* KioskServiceImpl::GetTicket(grpc::CallbackServerContext* context,
                                                       const v1::GetTicketRequest* request,
                                                       v1::TicketResponse* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kGetTicket, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "GetTicket", caller.status());
   return RunCommand(
-      engine_, context, "GetTicket", request->branch_id(), "kiosk",
+      engine_, context, "GetTicket", request->branch_id(), caller->name,
       [request](const domain::Branch& branch, const domain::CommandContext&) {
         return FindTicketPlan(branch, request->ticket_id());
       },
@@ -116,8 +121,11 @@ grpc::ServerUnaryReactor* KioskServiceImpl::GetTicket(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* KioskServiceImpl::CancelTicket(grpc::CallbackServerContext* context,
                                                          const v1::CancelTicketRequest* request,
                                                          v1::TicketResponse* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kCancelTicket, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "CancelTicket", caller.status());
   return RunCommand(
-      engine_, context, "CancelTicket", request->branch_id(), "kiosk",
+      engine_, context, "CancelTicket", request->branch_id(), caller->name,
       [request](const domain::Branch& branch, const domain::CommandContext& ctx) {
         return branch.PlanCancel(request->ticket_id(), ctx);
       },
@@ -127,6 +135,9 @@ grpc::ServerUnaryReactor* KioskServiceImpl::CancelTicket(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* KioskServiceImpl::CheckInAppointment(
     grpc::CallbackServerContext* context, const v1::CheckInAppointmentRequest* request,
     v1::CheckInAppointmentResponse* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kCheckInAppointment, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "CheckInAppointment", caller.status());
   if (auto s = domain::ValidateDeviceId(request->kiosk_id(), "kiosk_id"); !s.ok()) {
     return Reject(context, "CheckInAppointment", s);
   }
@@ -135,7 +146,7 @@ grpc::ServerUnaryReactor* KioskServiceImpl::CheckInAppointment(
   // The plan and the reply run one after the other on the branch's strand.
   auto outcome = std::make_shared<domain::CheckInOutcome>(domain::CheckInOutcome::kOnTime);
   return RunCommand(
-      engine_, context, "CheckInAppointment", request->branch_id(), KioskActor(request->kiosk_id()),
+      engine_, context, "CheckInAppointment", request->branch_id(), caller->name,
       [code = *code, outcome](const domain::Branch& branch,
                               const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
         auto checked_in = branch.PlanCheckIn(code, ctx);
@@ -159,8 +170,11 @@ grpc::ServerUnaryReactor* KioskServiceImpl::CheckInAppointment(
 grpc::ServerUnaryReactor* KioskServiceImpl::ReinstateTicket(
     grpc::CallbackServerContext* context, const v1::ReinstateTicketRequest* request,
     v1::TicketResponse* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kKioskReinstateTicket, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "ReinstateTicket", caller.status());
   return RunCommand(
-      engine_, context, "ReinstateTicket", request->branch_id(), "kiosk",
+      engine_, context, "ReinstateTicket", request->branch_id(), caller->name,
       [request](const domain::Branch& branch,
                 const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
         auto id = ResolveTicket(branch, ctx.now, request->ticket_id(), request->number());
