@@ -158,7 +158,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
 
   runtime::Engine& engine = *server->engine_;
   rpc::Authenticator& auth = *server->auth_;
-  server->services_.push_back(std::make_unique<rpc::KioskServiceImpl>(engine, auth));
+  server->limits_ = options.limits;
+  server->issue_rate_ = std::make_unique<rpc::IssueRateLimiter>(server->limits_);
+  server->services_.push_back(
+      std::make_unique<rpc::KioskServiceImpl>(engine, auth, server->limits_, *server->issue_rate_));
   server->services_.push_back(std::make_unique<rpc::CounterServiceImpl>(engine, auth));
   server->services_.push_back(std::make_unique<rpc::LobbyServiceImpl>(engine, auth));
   server->services_.push_back(std::make_unique<rpc::AdminServiceImpl>(engine, auth));
@@ -171,6 +174,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   // gRPC sets SO_REUSEPORT by default: a second server on the same port would
   // silently share the clients with the first, each with its own queues.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.SetMaxReceiveMessageSize(options.limits.max_message_bytes);
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
   for (const auto& service : server->services_) builder.RegisterService(service.get());
   server->grpc_server_ = builder.BuildAndStart();

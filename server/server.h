@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "server/domain/types.h"
 #include "server/rpc/auth.h"
+#include "server/rpc/limits.h"
 #include "server/runtime/engine.h"
 #include "server/store/store.h"
 
@@ -30,6 +31,7 @@ struct ServerOptions {
   bool demo_credentials = false;
   std::string demo_credentials_path;  // "" = not written (tests)
   rpc::AuthOptions auth;
+  rpc::Limits limits;
   // People created (or given this password) at start-up, before the admin
   // check: how tests and `lobbyq-server --add-admin` get in.
   struct InitialUser {
@@ -62,6 +64,8 @@ class Server {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<runtime::Engine> engine_;
   std::unique_ptr<rpc::Authenticator> auth_;
+  rpc::Limits limits_;
+  std::unique_ptr<rpc::IssueRateLimiter> issue_rate_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> grpc_server_;
   int port_ = 0;

@@ -5,6 +5,7 @@
 #include "absl/time/time.h"
 #include "server/domain/validation.h"
 #include "server/rpc/command.h"
+#include "server/rpc/limits.h"
 #include "server/rpc/mapping.h"
 #include "server/rpc/services.h"
 
@@ -92,12 +93,23 @@ grpc::ServerUnaryReactor* KioskServiceImpl::IssueTicket(grpc::CallbackServerCont
   if (auto s = domain::ValidateDeviceId(request->kiosk_id(), "kiosk_id"); !s.ok()) {
     return Reject(context, "IssueTicket", s);
   }
+  if (auto s = issue_rate_.Take(caller->name, engine_.clock().Now()); !s.ok()) {
+    return Reject(context, "IssueTicket", s);
+  }
   return RunCommand(
       engine_, context, "IssueTicket", request->branch_id(), caller->name,
-      [request, priority = *priority, details = FromProto(request->details())](
-          const domain::Branch& branch, const domain::CommandContext& ctx) {
-        return branch.PlanIssue(request->service_code(), priority, request->request_id(), details,
-                                ctx);
+      [request, priority = *priority, details = FromProto(request->details()),
+       cap = limits_.max_live_tickets_per_branch](
+          const domain::Branch& branch,
+          const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
+        absl::StatusOr<domain::Plan> plan = branch.PlanIssue(request->service_code(), priority,
+                                                             request->request_id(), details, ctx);
+        // A retry of a ticket already issued changes nothing and passes.
+        if (plan.ok() && !plan->change.events.empty() &&
+            branch.LiveTicketCount() >= static_cast<size_t>(cap)) {
+          return LiveTicketCapReached(cap);
+        }
+        return plan;
       },
       TicketReply(response, engine_.clock(), Details::kInclude));
 }
@@ -139,6 +151,11 @@ grpc::ServerUnaryReactor* KioskServiceImpl::CheckInAppointment(
       Authorize(auth_, *context, domain::Operation::kCheckInAppointment, {request->branch_id()});
   if (!caller.ok()) return Reject(context, "CheckInAppointment", caller.status());
   if (auto s = domain::ValidateDeviceId(request->kiosk_id(), "kiosk_id"); !s.ok()) {
+    return Reject(context, "CheckInAppointment", s);
+  }
+  // Booked customers are not capped (their slots already are), but a kiosk
+  // checking in codes in a loop is as suspect as one issuing tickets.
+  if (auto s = issue_rate_.Take(caller->name, engine_.clock().Now()); !s.ok()) {
     return Reject(context, "CheckInAppointment", s);
   }
   auto code = domain::NormalizeAppointmentCode(request->code());

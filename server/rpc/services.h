@@ -10,13 +10,16 @@
 #include "lobbyq/v1/kiosk.grpc.pb.h"
 #include "lobbyq/v1/lobby.grpc.pb.h"
 #include "server/rpc/auth.h"
+#include "server/rpc/limits.h"
 #include "server/runtime/engine.h"
 
 namespace lobbyq::rpc {
 
 class KioskServiceImpl final : public v1::KioskService::CallbackService {
  public:
-  KioskServiceImpl(runtime::Engine& engine, Authenticator& auth) : engine_(engine), auth_(auth) {}
+  KioskServiceImpl(runtime::Engine& engine, Authenticator& auth, const Limits& limits,
+                   IssueRateLimiter& issue_rate)
+      : engine_(engine), auth_(auth), limits_(limits), issue_rate_(issue_rate) {}
   grpc::ServerUnaryReactor* ListServices(grpc::CallbackServerContext* context,
                                          const v1::ListServicesRequest* request,
                                          v1::ListServicesResponse* response) override;
@@ -39,6 +42,8 @@ class KioskServiceImpl final : public v1::KioskService::CallbackService {
  private:
   runtime::Engine& engine_;
   Authenticator& auth_;
+  const Limits& limits_;
+  IssueRateLimiter& issue_rate_;
 };
 
 class CounterServiceImpl final : public v1::CounterService::CallbackService {

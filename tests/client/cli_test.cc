@@ -120,6 +120,7 @@ class CliTest : public ::testing::Test {
     options.demo_credentials = true;
     options.demo_credentials_path = credentials_path_;
     options.auth.password_cost = rpc::PasswordCost::kMinimum;
+    options.limits.issue_burst = 1000;  // the clock is frozen: no refill
     auto started = server::Server::Start(std::move(options));
     ASSERT_TRUE(started.ok()) << started.status();
     server_ = *std::move(started);

@@ -219,6 +219,7 @@ class E2eTest : public ::testing::Test {
                                   .threads = threads};
     options.auth.password_cost = rpc::PasswordCost::kMinimum;
     options.auth.session_lifetime = session_lifetime_;
+    options.limits = limits_;
     options.initial_users.push_back(
         {.name = kTestAdmin, .role = domain::Role::kAdmin, .password = kTestPassword});
     return options;
@@ -351,6 +352,9 @@ class E2eTest : public ::testing::Test {
 
   FakeClock clock_{StartTime()};
   std::unique_ptr<server::Server> server_;
+  // The tests issue hundreds of tickets from one caller at a frozen clock;
+  // the limits tests set the real ones.
+  rpc::Limits limits_{.max_live_tickets_per_branch = 100'000, .issue_burst = 1'000'000};
   // Tests move the clock by days; the auth tests set a real working day.
   absl::Duration session_lifetime_ = absl::Hours(24 * 365);
   std::string admin_token_;
