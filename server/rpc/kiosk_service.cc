@@ -93,22 +93,19 @@ grpc::ServerUnaryReactor* KioskServiceImpl::IssueTicket(grpc::CallbackServerCont
   if (auto s = domain::ValidateDeviceId(request->kiosk_id(), "kiosk_id"); !s.ok()) {
     return Reject(context, "IssueTicket", s);
   }
-  if (auto s = issue_rate_.Take(caller->name, engine_.clock().Now()); !s.ok()) {
-    return Reject(context, "IssueTicket", s);
-  }
   return RunCommand(
       engine_, context, "IssueTicket", request->branch_id(), caller->name,
-      [request, priority = *priority, details = FromProto(request->details()),
-       cap = limits_.max_live_tickets_per_branch](
-          const domain::Branch& branch,
-          const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
+      [this, request, priority = *priority, details = FromProto(request->details()),
+       caller = caller->name](const domain::Branch& branch,
+                              const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
         absl::StatusOr<domain::Plan> plan = branch.PlanIssue(request->service_code(), priority,
                                                              request->request_id(), details, ctx);
-        // A retry of a ticket already issued changes nothing and passes.
-        if (plan.ok() && !plan->change.events.empty() &&
-            branch.LiveTicketCount() >= static_cast<size_t>(cap)) {
-          return LiveTicketCapReached(cap);
-        }
+        // A retry of a ticket already issued changes nothing: it always gets
+        // its answer, or a kiosk whose reply was lost could not print it.
+        if (!plan.ok() || plan->change.events.empty()) return plan;
+        const int cap = limits_.max_live_tickets_per_branch;
+        if (branch.LiveTicketCount() >= static_cast<size_t>(cap)) return LiveTicketCapReached(cap);
+        if (absl::Status s = issue_rate_.Take(caller, ctx.now); !s.ok()) return s;
         return plan;
       },
       TicketReply(response, engine_.clock(), Details::kInclude));
