@@ -12,6 +12,7 @@
 
 #include "gtest/gtest.h"
 #include "harness.h"
+#include "server/domain/validation.h"
 
 namespace lobbyq::fuzz {
 namespace {
@@ -64,6 +65,27 @@ TEST_P(FuzzInputs, EarlierFindingsStayFixed) {
 
 INSTANTIATE_TEST_SUITE_P(Targets, FuzzInputs, ::testing::ValuesIn(kTargets),
                          [](const auto& info) { return std::string(info.param.name); });
+
+// fuzz_admin: CreateBranch took "Eur\0e/Berlin" as a time zone. The zone is
+// loaded by name from the zoneinfo directory, and a NUL, "..", or a leading
+// '/' would have the server open a file the caller chose.
+TEST(FuzzFindings, TimeZoneMustBeAnIanaName) {
+  domain::BranchInfo info{.id = "main", .name = "Main"};
+  for (const char* good : {"Asia/Shanghai", "America/Port-au-Prince", "Etc/GMT+8", "UTC"}) {
+    info.timezone = good;
+    EXPECT_TRUE(domain::ValidateBranchInfo(info).ok()) << good;
+  }
+  for (const std::string& bad :
+       {std::string("Eur\0e/Berlin", 12), std::string("Europe/Berlin\0junk", 18),
+        std::string("/etc/localtime"), std::string("../../../etc/passwd"),
+        std::string("Asia/../Asia/Shanghai"), std::string("Asia/Shang hai"),
+        std::string(65, 'A')}) {
+    info.timezone = bad;
+    const absl::Status s = domain::ValidateBranchInfo(info);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(s.message().find("IANA"), std::string::npos) << s;
+  }
+}
 
 }  // namespace
 }  // namespace lobbyq::fuzz
