@@ -139,6 +139,7 @@ int RunCounter(const uint8_t* data, size_t size) {
   if (!Parse(data, size, &session)) return 0;
   FuzzLobby lobby = FuzzLobby::Prepared();
   for (int i = 0; i < session.steps_size() && i < kMaxSteps; ++i) Step(lobby, session.steps(i));
+  lobby.CheckRestart();
   return 0;
 }
 

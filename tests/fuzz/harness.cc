@@ -258,6 +258,25 @@ absl::StatusOr<domain::Plan> FuzzLobby::Commit(absl::StatusOr<domain::Plan> plan
     event.seq = ++seq_;
     events_.push_back(event);
   }
+  if (change.branch) info_row_ = *change.branch;
+  for (const auto& service : change.services) {
+    auto it =
+        std::find_if(service_rows_.begin(), service_rows_.end(),
+                     [&](const domain::ServiceConfig& row) { return row.code == service.code; });
+    if (it == service_rows_.end()) {
+      service_rows_.push_back(service);
+    } else {
+      *it = service;
+    }
+  }
+  for (const auto& counter : change.counters) counter_rows_[counter.number] = counter;
+  for (const auto& ticket : change.tickets) ticket_rows_[ticket.id] = ticket;
+  for (const auto& sequence : change.sequences) {
+    sequence_rows_[{sequence.service_code, sequence.business_day}] = sequence;
+  }
+  for (const auto& appointment : change.appointments) {
+    appointment_rows_[appointment.code] = appointment;
+  }
   branch_.Apply(change);
   CheckInvariants(branch_);
   return plan;
@@ -268,6 +287,61 @@ domain::Plan FuzzLobby::Must(absl::string_view what, absl::StatusOr<domain::Plan
   if (!committed.ok())
     Fail(absl::StrCat("prepared lobby: ", what, ": ", committed.status().ToString()));
   return *std::move(committed);
+}
+
+void FuzzLobby::CheckRestart() const {
+  domain::BranchSnapshot snapshot{
+      .info = info_row_,
+      .services = service_rows_,
+      .max_ticket_id = ticket_rows_.empty() ? 0 : ticket_rows_.rbegin()->first,
+      .last_event_seq = seq_};
+  for (const auto& [number, counter] : counter_rows_) snapshot.counters.push_back(counter);
+  for (const auto& [id, ticket] : ticket_rows_) snapshot.tickets.push_back(ticket);
+  for (const auto& [key, sequence] : sequence_rows_) snapshot.sequences.push_back(sequence);
+  for (const auto& [code, appointment] : appointment_rows_) {
+    snapshot.appointments.push_back(appointment);
+  }
+  const domain::Branch restored(std::move(snapshot), branch_.zone(),
+                                domain::EstimatorSettings{.runs = 1});
+  const auto differs = [](absl::string_view what) {
+    Fail(absl::StrCat("after a restart the branch differs: ", what));
+  };
+  if (!(restored.info() == branch_.info())) differs("settings");
+  if (restored.services() != branch_.services()) differs("services");
+  if (restored.counters() != branch_.counters()) differs("counters");
+  if (restored.tickets().size() != branch_.tickets().size()) differs("number of tickets");
+  for (const auto& [id, ticket] : branch_.tickets()) {
+    const domain::Ticket* other = restored.FindTicket(id);
+    if (other == nullptr || !(*other == ticket)) {
+      differs(absl::StrCat("ticket ", ticket.DisplayNumber()));
+    }
+  }
+  for (const auto& [code, row] : appointment_rows_) {
+    const domain::Appointment* mine = branch_.FindAppointment(code);
+    const domain::Appointment* other = restored.FindAppointment(code);
+    if ((mine == nullptr) != (other == nullptr) || (mine && !(*mine == *other))) {
+      differs(absl::StrCat("appointment for ", absl::FormatTime(row.slot_start)));
+    }
+  }
+  for (const auto& service : branch_.services()) {
+    const auto mine = branch_.Waiting(service.code);
+    const auto other = restored.Waiting(service.code);
+    if (mine.size() != other.size()) differs(absl::StrCat("queue ", service.code));
+    for (size_t i = 0; i < mine.size() && i < other.size(); ++i) {
+      if (mine[i]->id != other[i]->id) differs(absl::StrCat("order of queue ", service.code));
+    }
+  }
+  const auto preview = branch_.PreviewOrder(now_);
+  const auto restored_preview = restored.PreviewOrder(now_);
+  if (preview.size() != restored_preview.size()) differs("calling order");
+  for (size_t i = 0; i < preview.size() && i < restored_preview.size(); ++i) {
+    if (preview[i].ticket_id != restored_preview[i].ticket_id ||
+        preview[i].counter != restored_preview[i].counter ||
+        preview[i].reason != restored_preview[i].reason) {
+      differs(absl::StrCat("calling order at position ", i + 1));
+    }
+  }
+  if (restored.NextDeadline() != branch_.NextDeadline()) differs("next deadline");
 }
 
 std::optional<domain::Plan> FuzzLobby::Run(absl::string_view method, const std::string& branch_id,

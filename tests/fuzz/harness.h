@@ -9,13 +9,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "fuzz.pb.h"
 #include "server/domain/branch.h"
@@ -76,6 +79,11 @@ class FuzzLobby {
     CheckRefusal(status, method);
   }
 
+  // What a restart would rebuild from the rows committed so far (the store
+  // keeps the last row per key) must be the branch in memory: the same
+  // tickets, queues, counters, appointments, calling order and deadlines.
+  void CheckRestart() const;
+
   // Applies well-formed traffic; refusals are expected (nobody waiting, ...).
   void Drive(const fuzz::Drive& drive);
 
@@ -101,6 +109,13 @@ class FuzzLobby {
   uint64_t next_code_ = 0;
   std::vector<domain::Event> events_;
   std::vector<std::string> codes_;
+  // The rows on disk, last write per key.
+  domain::BranchInfo info_row_;
+  std::vector<domain::ServiceConfig> service_rows_;
+  std::map<uint32_t, domain::Counter> counter_rows_;
+  std::map<uint64_t, domain::Ticket> ticket_rows_;
+  std::map<std::pair<std::string, absl::CivilDay>, domain::NumberSequence> sequence_rows_;
+  std::map<std::string, domain::Appointment> appointment_rows_;
 };
 
 // Fuzz targets. Each takes one input, returns 0, and stops the process on a
