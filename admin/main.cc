@@ -23,9 +23,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "admin/access.h"
 #include "admin/report.h"
 #include "common/client/branch_time.h"
 #include "common/client/channel.h"
+#include "common/client/credentials.h"
 #include "common/client/format.h"
 #include "common/client/lobby_watcher.h"
 #include "common/client/services.h"
@@ -42,6 +44,7 @@ constexpr char kProgram[] = "lobbyq-admin";
 struct Options {
   std::string server = client::kDefaultServer;
   std::string branch = "demo";
+  std::string token;  // sent with every call
 };
 
 int Fail(const grpc::Status& status, const Options& options) {
@@ -169,7 +172,7 @@ std::string DescribeAlertChange(const google::protobuf::RepeatedPtrField<v1::Ale
 }
 
 grpc::Status FetchLobby(const Options& options, v1::LobbyStatus* lobby) {
-  auto stub = v1::LobbyService::NewStub(client::MakeChannel(options.server));
+  auto stub = v1::LobbyService::NewStub(client::MakeChannel(options.server, options.token));
   v1::GetLobbyStatusRequest request;
   request.set_branch_id(options.branch);
   return client::CallWithDeadline(
@@ -186,7 +189,7 @@ int Status(const Options& options) {
 }
 
 int Branches(const Options& options) {
-  auto stub = v1::AdminService::NewStub(client::MakeChannel(options.server));
+  auto stub = v1::AdminService::NewStub(client::MakeChannel(options.server, options.token));
   v1::ListBranchesResponse response;
   grpc::Status status = client::CallWithDeadline([&](grpc::ClientContext* c) {
     return stub->ListBranches(c, v1::ListBranchesRequest(), &response);
@@ -204,7 +207,7 @@ int Branches(const Options& options) {
 }
 
 grpc::Status GetBranch(const Options& options, v1::BranchConfig* branch) {
-  auto stub = v1::AdminService::NewStub(client::MakeChannel(options.server));
+  auto stub = v1::AdminService::NewStub(client::MakeChannel(options.server, options.token));
   v1::GetBranchRequest request;
   request.set_branch_id(options.branch);
   return client::CallWithDeadline(
@@ -216,7 +219,7 @@ int Preview(const Options& options) {
   if (grpc::Status status = GetBranch(options, &branch); !status.ok()) {
     return Fail(status, options);
   }
-  auto stub = v1::LobbyService::NewStub(client::MakeChannel(options.server));
+  auto stub = v1::LobbyService::NewStub(client::MakeChannel(options.server, options.token));
   v1::PreviewOrderRequest request;
   request.set_branch_id(options.branch);
   v1::PreviewOrderResponse response;
@@ -234,13 +237,14 @@ int Appointments(const Options& options, std::string day) {
     return 2;
   }
   client::BranchTime branch;
-  if (grpc::Status status = client::LoadBranchTime(client::MakeChannel(options.server),
-                                                   options.branch, day, kProgram, &branch);
+  if (grpc::Status status =
+          client::LoadBranchTime(client::MakeChannel(options.server, options.token), options.branch,
+                                 day, kProgram, &branch);
       !status.ok()) {
     return Fail(status, options);
   }
   day = branch.day;
-  auto stub = v1::AppointmentService::NewStub(client::MakeChannel(options.server));
+  auto stub = v1::AppointmentService::NewStub(client::MakeChannel(options.server, options.token));
   v1::ListAppointmentsRequest request;
   request.set_branch_id(options.branch);
   request.set_day(day);
@@ -323,7 +327,7 @@ int Counter(const Options& options, const CounterChange& change) {
   }
   if (change.green_channel) config.set_green_channel(*change.green_channel);
 
-  auto stub = v1::AdminService::NewStub(client::MakeChannel(options.server));
+  auto stub = v1::AdminService::NewStub(client::MakeChannel(options.server, options.token));
   v1::UpsertCounterRequest request;
   request.set_branch_id(options.branch);
   *request.mutable_counter() = config;
@@ -416,7 +420,7 @@ int Policy(const Options& options, const PolicyChange& change) {
       }
       set(policy, *placement);
     }
-    auto stub = v1::AdminService::NewStub(client::MakeChannel(options.server));
+    auto stub = v1::AdminService::NewStub(client::MakeChannel(options.server, options.token));
     grpc::Status status = client::CallWithDeadline(
         [&](grpc::ClientContext* c) { return stub->UpdateBranch(c, request, &branch); });
     if (!status.ok()) return Fail(status, options);
@@ -480,7 +484,7 @@ int Report(const Options& options, const ReportRequest& asked) {
               << "' is not a day; write YYYY-MM-DD\n";
     return 2;
   }
-  auto stub = v1::LobbyService::NewStub(client::MakeChannel(options.server));
+  auto stub = v1::LobbyService::NewStub(client::MakeChannel(options.server, options.token));
   v1::GetReportRequest request;
   for (const std::string& b : asked.branches) request.add_branch_ids(b);
   request.set_period(asked.weekly ? v1::REPORT_PERIOD_WEEKLY : v1::REPORT_PERIOD_DAILY);
@@ -542,7 +546,7 @@ int Watch(const Options& options, int count) {
     shown_alerts = alerts;
   };
   client::LobbyWatcher watcher(
-      client::MakeChannel(options.server), options.branch, options.server,
+      client::MakeChannel(options.server, options.token), options.branch, options.server,
       /*refetch_after_events=*/false,
       client::LobbyWatcher::Callbacks{.on_status =
                                           [&](const v1::LobbyStatus& lobby) {
@@ -590,6 +594,8 @@ int Main(int argc, char** argv) {
   Options options;
   app.add_option("--server", options.server, "lobbyq server HOST:PORT")->capture_default_str();
   app.add_option("--branch", options.branch, "branch id")->capture_default_str();
+  client::CredentialOptions credentials;
+  client::AddCredentialOptions(app, credentials);
   int count = 0;
   auto* watch = app.add_subcommand(
       "watch",
@@ -679,11 +685,24 @@ int Main(int argc, char** argv) {
   std::string opening_time, closing_time;
   policy->add_option("--opening-time", opening_time, "first appointment slot, HH:MM local");
   policy->add_option("--closing-time", closing_time, "end of the last slot, HH:MM local");
+  const admin::AccessCommands access(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
+  }
+  // Head office and lobby managers sign in as themselves; the demo run's file
+  // gives its admin.
+  const absl::StatusOr<std::string> token =
+      client::ObtainToken(credentials, client::ClientRole::kAdmin, options.server, options.branch);
+  if (!token.ok()) {
+    std::cerr << kProgram << ": " << token.status().message() << "\n";
+    return 1;
+  }
+  options.token = *token;
+  if (int code = access.Run({options.server, options.branch, options.token}); code >= 0) {
+    return code;
   }
   if (*watch) return Watch(options, count);
   if (*status) return Status(options);

@@ -27,7 +27,8 @@ struct ActionResult {
 // subcommands and the interactive console. Not thread-safe: one thread drives it.
 class CounterClient {
  public:
-  CounterClient(std::string server, std::string branch, uint32_t counter);
+  CounterClient(std::string server, std::string branch, uint32_t counter,
+                const std::string& token = "");
 
   const std::string& server() const { return server_; }
   const std::string& branch() const { return branch_; }

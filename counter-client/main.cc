@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common/client/channel.h"
+#include "common/client/credentials.h"
 #include "common/client/format.h"
 #include "counter-client/console.h"
 #include "counter-client/counter_client.h"
@@ -65,6 +66,8 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--rating-pad", rating_pad_flag, "Same as the rating-pad subcommand");
   app.add_flag("--once", once, "With --rating-pad: take one rating and exit");
+  client::CredentialOptions credentials;
+  client::AddCredentialOptions(app, credentials);
 
   // Subcommands that are one call each, by name.
   std::vector<std::pair<CLI::App*, std::function<ActionResult(CounterClient&)>>> simple;
@@ -141,7 +144,14 @@ int Main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
-  CounterClient client(server, branch, counter);
+  // A teller signs in at this counter; the rating pad runs on the same session.
+  const absl::StatusOr<std::string> token =
+      client::ObtainToken(credentials, client::ClientRole::kTeller, server, branch, counter);
+  if (!token.ok()) {
+    std::cerr << kProgram << ": " << token.status().message() << "\n";
+    return 1;
+  }
+  CounterClient client(server, branch, counter, *token);
   for (const auto& [sub, action] : simple) {
     if (sub->parsed()) return Print(client, action(client));
   }

@@ -21,6 +21,7 @@
 #include "absl/time/time.h"
 #include "common/client/branch_time.h"
 #include "common/client/channel.h"
+#include "common/client/credentials.h"
 #include "common/client/format.h"
 #include "common/client/services.h"
 #include "common/client/status_text.h"
@@ -73,9 +74,9 @@ struct Booking {
 
 class Kiosk {
  public:
-  explicit Kiosk(Options options)
+  Kiosk(Options options, const std::string& token)
       : options_(std::move(options)),
-        channel_(client::MakeChannel(options_.server)),
+        channel_(client::MakeChannel(options_.server, token)),
         stub_(v1::KioskService::NewStub(channel_)),
         appointments_(v1::AppointmentService::NewStub(channel_)) {}
 
@@ -394,6 +395,8 @@ int Main(int argc, char** argv) {
   app.add_option("--branch", options.branch, "Branch id")->capture_default_str();
   app.add_option("--kiosk-id", options.kiosk_id, "This kiosk's name, recorded on the ticket")
       ->capture_default_str();
+  client::CredentialOptions credentials;
+  client::AddCredentialOptions(app, credentials);
 
   app.add_subcommand("services", "Show each service's queue, waits and open counters");
 
@@ -461,7 +464,14 @@ int Main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
-  Kiosk kiosk(options);
+  // A kiosk holds a device token; a lobby manager may also sign in to act for a customer.
+  const absl::StatusOr<std::string> token =
+      client::ObtainToken(credentials, client::ClientRole::kKiosk, options.server, options.branch);
+  if (!token.ok()) {
+    std::cerr << kProgram << ": " << token.status().message() << "\n";
+    return 1;
+  }
+  Kiosk kiosk(options, *token);
   if (take->parsed()) {
     // IsMember accepted any case but passes the value on as typed.
     const std::string name = absl::AsciiStrToLower(priority);

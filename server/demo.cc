@@ -1,5 +1,14 @@
 #include "server/demo.h"
 
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "server/rpc/secrets.h"
+
 namespace lobbyq::server {
 
 domain::BranchDefinition DemoBranch() {
@@ -56,6 +65,101 @@ domain::BranchDefinition DemoBranch() {
   def.counters[5].counted_fallback = kNormal;
   def.counters[5].counted_calls.assign(def.counters[5].counted_rules.size(), 0);
   return def;
+}
+
+namespace {
+
+struct DemoPerson {
+  const char* key;  // teller -> teller_user / teller_password
+  domain::Role role;
+  bool of_branch;
+};
+constexpr DemoPerson kDemoPeople[] = {{"admin", domain::Role::kAdmin, false},
+                                      {"manager", domain::Role::kManager, true},
+                                      {"teller", domain::Role::kTeller, true}};
+
+struct DemoDevice {
+  const char* key;  // kiosk -> kiosk_token, device id kiosk-1
+  domain::Role role;
+};
+constexpr DemoDevice kDemoDevices[] = {{"kiosk", domain::Role::kKiosk},
+                                       {"display", domain::Role::kDisplay}};
+
+absl::Status WriteCredentials(const DemoCredentials& credentials, const std::string& path) {
+  const std::string temp = path + ".tmp";
+  {
+    // Owner-only from the first byte: the file holds passwords.
+    std::FILE* file = std::fopen(temp.c_str(), "w");
+    if (file == nullptr) return absl::UnavailableError(absl::StrCat("cannot write ", temp));
+    ::chmod(temp.c_str(), 0600);
+    std::string text =
+        "# lobbyq DEMO credentials, made by the demo run (lobbyq-server without --config).\n"
+        "# The clients read this file by default. A server started with a config file\n"
+        "# deletes these users and tokens: never use them for a real branch.\n";
+    for (const auto& [key, value] : credentials) absl::StrAppend(&text, key, "=", value, "\n");
+    const bool written = std::fwrite(text.data(), 1, text.size(), file) == text.size();
+    if (std::fclose(file) != 0 || !written) {
+      return absl::UnavailableError(absl::StrCat("cannot write ", temp));
+    }
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot rename ", temp, " to ", path));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<DemoCredentials> SetUpDemoCredentials(rpc::Authenticator& auth,
+                                                     const std::string& path) {
+  DemoCredentials credentials;
+  if (!path.empty()) {
+    if (auto existing = ReadCredentialsFile(path); existing.ok()) credentials = *existing;
+  }
+  bool changed = false;
+  for (const DemoPerson& person : kDemoPeople) {
+    const std::string user_key = absl::StrCat(person.key, "_user");
+    const std::string password_key = absl::StrCat(person.key, "_password");
+    const std::string name = CredentialOr(credentials, user_key, person.key);
+    std::string password = CredentialOr(credentials, password_key);
+    // Keep a password that still works; a hash is the expensive part of start-up.
+    if (password.size() >= 8 && auth.CheckPassword(name, password)) continue;
+    if (password.size() < 8) password = rpc::NewPassword();
+    const std::string branch = person.of_branch ? kDemoBranchId : "";
+    if (absl::Status s = auth.PutUser(name, person.role, branch, password, /*demo=*/true);
+        !s.ok()) {
+      return s;
+    }
+    credentials[user_key] = name;
+    credentials[password_key] = password;
+    changed = true;
+  }
+  for (const DemoDevice& device : kDemoDevices) {
+    const std::string token_key = absl::StrCat(device.key, "_token");
+    std::string token = CredentialOr(credentials, token_key);
+    if (token.size() < 20) {
+      token = rpc::NewToken();
+      credentials[token_key] = token;
+      changed = true;
+    }
+    if (absl::Status s = auth.PutDeviceToken(absl::StrCat(device.key, "-1"), device.role,
+                                             kDemoBranchId, token, /*demo=*/true);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (changed && !path.empty()) {
+    if (absl::Status s = WriteCredentials(credentials, path); !s.ok()) return s;
+  }
+  return credentials;
+}
+
+void PrintDemoCredentials(const DemoCredentials& credentials, const std::string& path) {
+  std::cout << "==================== lobbyq DEMO credentials ====================\n"
+            << "For trying lobbyq out only; a server started with --config deletes them.\n";
+  for (const auto& [key, value] : credentials) std::cout << "  " << key << " = " << value << "\n";
+  if (!path.empty()) std::cout << "Written to " << path << " (the clients read it from there).\n";
+  std::cout << "=================================================================" << std::endl;
 }
 
 }  // namespace lobbyq::server

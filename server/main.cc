@@ -8,16 +8,40 @@
 #include <CLI/CLI.hpp>
 
 #include "absl/strings/str_join.h"
+#include "common/secret_input.h"
 #include "server/config.h"
 #include "server/demo.h"
 #include "server/server.h"
 
 namespace {
 
+// Reads a password twice from standard input (without echo on a terminal),
+// creates or updates the admin and exits, so a configured server can start.
+int AddAdmin(lobbyq::server::ServerOptions options, const std::string& name) {
+  const std::string password = lobbyq::ReadSecretLine("password for admin '" + name + "': ");
+  const std::string again = lobbyq::ReadSecretLine("again: ");
+  if (password != again) {
+    std::cerr << "lobbyq-server: the two passwords differ; nothing changed\n";
+    return 2;
+  }
+  options.listen = "127.0.0.1:0";  // nothing is served: only the store is needed
+  options.initial_users.push_back(
+      {.name = name, .role = lobbyq::domain::Role::kAdmin, .branch_id = "", .password = password});
+  auto server = lobbyq::server::Server::Start(std::move(options));
+  if (!server.ok()) {
+    std::cerr << "lobbyq-server: " << server.status().message() << "\n";
+    return 1;
+  }
+  (*server)->Shutdown();
+  std::cout << "admin '" << name << "' is ready; start the server without --add-admin\n";
+  return 0;
+}
+
 int Run(int argc, char** argv) {
   CLI::App app{"lobbyq-server: bank-branch lobby queue server"};
   std::string config_path, listen, data_dir, log_level;
   int threads = 2;
+  std::string add_admin;
   app.add_option("--config", config_path,
                  "YAML config file with branches (without one, a demo branch is served)")
       ->check(CLI::ExistingFile);
@@ -27,6 +51,10 @@ int Run(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   app.add_option("--threads", threads, "worker threads for the branch strands")
       ->check(CLI::Range(1, 64));
+  app.add_option("--add-admin", add_admin,
+                 "create admin user NAME (or give it a new password, read from standard input), "
+                 "then exit; needs --config")
+      ->needs("--config");
   CLI11_PARSE(app, argc, argv);
 
   lobbyq::server::ServerConfig config;
@@ -60,8 +88,15 @@ int Run(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  auto server = lobbyq::server::Server::Start(
-      {.listen = listen, .db_path = db_path, .branches = config.branches, .threads = threads});
+  lobbyq::server::ServerOptions options{
+      .listen = listen, .db_path = db_path, .branches = config.branches, .threads = threads};
+  if (config_path.empty()) {
+    options.demo_credentials = true;
+    options.demo_credentials_path = (std::filesystem::path(data_dir) / "demo-credentials").string();
+  }
+  if (!add_admin.empty()) return AddAdmin(std::move(options), add_admin);
+
+  auto server = lobbyq::server::Server::Start(std::move(options));
   if (!server.ok()) {
     spdlog::error("{}", std::string(server.status().message()));
     return 1;

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
+#include "server/demo.h"
 #include "server/rpc/services.h"
 
 namespace lobbyq::server {
@@ -95,6 +96,37 @@ absl::Status ApplyConfigToStoredBranch(runtime::Engine& engine,
       });
 }
 
+// Demo credentials exist only in the demo run; a real start needs an admin.
+absl::Status SetUpCredentials(rpc::Authenticator& auth, const ServerOptions& options) {
+  if (absl::Status s = auth.Load(); !s.ok()) return s;
+  if (!options.demo_credentials) {
+    absl::StatusOr<int> removed = auth.RemoveDemoCredentials();
+    if (!removed.ok()) return removed.status();
+    if (*removed > 0) {
+      spdlog::warn("removed {} demo user(s), device(s) and session(s) left by a demo run",
+                   *removed);
+    }
+  }
+  for (const auto& user : options.initial_users) {
+    if (absl::Status s = auth.PutUser(user.name, user.role, user.branch_id, user.password);
+        !s.ok()) {
+      return absl::Status(s.code(), absl::StrCat("user '", user.name, "': ", s.message()));
+    }
+  }
+  if (options.demo_credentials) {
+    absl::StatusOr<DemoCredentials> demo =
+        SetUpDemoCredentials(auth, options.demo_credentials_path);
+    if (!demo.ok()) return demo.status();
+    PrintDemoCredentials(*demo, options.demo_credentials_path);
+  } else if (!auth.HasAdmin()) {
+    return absl::FailedPreconditionError(
+        "no admin user is configured, so nobody could manage this server: create one with "
+        "`lobbyq-server --config FILE --add-admin NAME` (it asks for the password), then start "
+        "again");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
@@ -122,12 +154,20 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
     }
   }
 
+  server->auth_ = std::make_unique<rpc::Authenticator>(*server->store_, *clock, options.auth);
+  if (absl::Status s = SetUpCredentials(*server->auth_, options); !s.ok()) return s;
+
   runtime::Engine& engine = *server->engine_;
-  server->services_.push_back(std::make_unique<rpc::KioskServiceImpl>(engine));
-  server->services_.push_back(std::make_unique<rpc::CounterServiceImpl>(engine));
-  server->services_.push_back(std::make_unique<rpc::LobbyServiceImpl>(engine));
-  server->services_.push_back(std::make_unique<rpc::AdminServiceImpl>(engine));
-  server->services_.push_back(std::make_unique<rpc::AppointmentServiceImpl>(engine));
+  rpc::Authenticator& auth = *server->auth_;
+  server->limits_ = options.limits;
+  server->issue_rate_ = std::make_unique<rpc::IssueRateLimiter>(server->limits_);
+  server->services_.push_back(
+      std::make_unique<rpc::KioskServiceImpl>(engine, auth, server->limits_, *server->issue_rate_));
+  server->services_.push_back(std::make_unique<rpc::CounterServiceImpl>(engine, auth));
+  server->services_.push_back(std::make_unique<rpc::LobbyServiceImpl>(engine, auth));
+  server->services_.push_back(std::make_unique<rpc::AdminServiceImpl>(engine, auth));
+  server->services_.push_back(std::make_unique<rpc::AppointmentServiceImpl>(engine, auth));
+  server->services_.push_back(std::make_unique<rpc::AuthServiceImpl>(auth));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -135,6 +175,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   // gRPC sets SO_REUSEPORT by default: a second server on the same port would
   // silently share the clients with the first, each with its own queues.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.SetMaxReceiveMessageSize(options.limits.max_message_bytes);
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
   for (const auto& service : server->services_) builder.RegisterService(service.get());
   server->grpc_server_ = builder.BuildAndStart();
@@ -158,6 +199,7 @@ void Server::Shutdown() {
   }
   if (engine_) engine_->Stop();
   engine_.reset();
+  auth_.reset();
   store_.reset();
 }
 

@@ -9,6 +9,8 @@
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "server/domain/types.h"
+#include "server/rpc/auth.h"
+#include "server/rpc/limits.h"
 #include "server/runtime/engine.h"
 #include "server/store/store.h"
 
@@ -22,6 +24,23 @@ struct ServerOptions {
   std::vector<domain::BranchDefinition> branches;
   const Clock* clock = nullptr;  // null = the system clock
   int threads = 2;               // the branch strands' thread pool
+
+  // Who may call (docs/security.md). The demo run makes its own users and
+  // device tokens and writes them to `demo_credentials_path`; any other start
+  // deletes demo credentials and refuses to run without an admin user.
+  bool demo_credentials = false;
+  std::string demo_credentials_path;  // "" = not written (tests)
+  rpc::AuthOptions auth;
+  rpc::Limits limits;
+  // People created (or given this password) at start-up, before the admin
+  // check: how tests and `lobbyq-server --add-admin` get in.
+  struct InitialUser {
+    std::string name;
+    domain::Role role = domain::Role::kAdmin;
+    std::string branch_id;
+    std::string password;
+  };
+  std::vector<InitialUser> initial_users;
 };
 
 // The whole queue server: store, engine and the gRPC services, health and reflection.
@@ -34,6 +53,7 @@ class Server {
 
   int port() const { return port_; }
   runtime::Engine& engine() { return *engine_; }
+  rpc::Authenticator& authenticator() { return *auth_; }
   // Ends watch streams, drains in-flight calls and closes the database. Idempotent.
   void Shutdown();
 
@@ -43,6 +63,9 @@ class Server {
   SystemClock system_clock_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<runtime::Engine> engine_;
+  std::unique_ptr<rpc::Authenticator> auth_;
+  rpc::Limits limits_;
+  std::unique_ptr<rpc::IssueRateLimiter> issue_rate_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> grpc_server_;
   int port_ = 0;

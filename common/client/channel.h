@@ -5,6 +5,7 @@
 
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
+#include <grpcpp/support/channel_arguments.h>
 #include <grpcpp/support/status.h>
 
 #include "absl/time/time.h"
@@ -17,9 +18,10 @@ inline constexpr char kDefaultServer[] = "127.0.0.1:50051";
 // counter is told something is wrong before they give up on the screen.
 inline constexpr absl::Duration kDefaultDeadline = absl::Seconds(5);
 
-// A channel to the lobbyq server at "HOST:PORT". Plain-text for now; TLS comes with the
-// trust work and will only change this function.
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& server);
+// A channel to the lobbyq server at "HOST:PORT" whose every call carries `token` as
+// `authorization: Bearer TOKEN` (none when empty). `args` adds channel arguments.
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& server, const std::string& token = "",
+                                           grpc::ChannelArguments args = {});
 
 // Sleeps for `d` while letting the channel reconnect. A sync client that merely sleeps
 // between retries leaves nobody to drive gRPC's connection attempts, so it would notice a

@@ -405,6 +405,12 @@ absl::StatusOr<int> Branch::NextNumber(const std::string& service_code, absl::Ci
 
 // --- Kiosk ---
 
+size_t Branch::LiveTicketCount() const {
+  size_t live = 0;
+  for (const auto& [prefix, numbers] : live_numbers_) live += numbers.size();
+  return live;
+}
+
 absl::StatusOr<Plan> Branch::PlanIssue(const std::string& service_code, PriorityClass priority,
                                        const std::string& request_id,
                                        const TransactionDetails& details,

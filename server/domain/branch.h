@@ -171,6 +171,8 @@ class Branch {
   const ServiceConfig* FindService(const std::string& code) const;
   const Counter* FindCounter(uint32_t number) const;
   const Ticket* FindTicket(uint64_t id) const;
+  // Tickets WAITING, CALLED or SERVING: what a cap on live tickets counts.
+  size_t LiveTicketCount() const;
   // Every ticket held in memory: the live ones and those closed within
   // kRequestIdRetention (at least), in no particular order.
   const absl::flat_hash_map<uint64_t, Ticket>& tickets() const { return tickets_; }

@@ -9,26 +9,26 @@
 #include "server/rpc/status.h"
 
 namespace lobbyq::rpc {
-namespace {
-
-constexpr char kAdminActor[] = "admin";
-
-}  // namespace
+namespace {}  // namespace
 
 grpc::ServerUnaryReactor* AdminServiceImpl::CreateBranch(grpc::CallbackServerContext* context,
                                                          const v1::CreateBranchRequest* request,
                                                          v1::BranchConfig* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kCreateBranch, {});
+  if (!caller.ok()) return Reject(context, "CreateBranch", caller.status());
   auto def = FromProto(request->branch());
   if (!def.ok()) return Reject(context, "CreateBranch", def.status());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const std::string id = request->branch().id();
   engine_.CreateBranchAsync(
-      *std::move(def), kAdminActor, [this, reactor, response, id](const absl::Status& created) {
+      *std::move(def), caller->name,
+      [this, reactor, response, id, actor = caller->name](const absl::Status& created) {
         if (!created.ok()) {
           reactor->Finish(ToGrpcStatus(created));
           return;
         }
-        engine_.Execute(id, kAdminActor, ReadOnly,
+        engine_.Execute(id, actor, ReadOnly,
                         [reactor, response](const absl::Status& s, const domain::Branch* branch,
                                             const domain::Plan*) {
                           if (s.ok()) ToProto(*branch, response);
@@ -41,6 +41,9 @@ grpc::ServerUnaryReactor* AdminServiceImpl::CreateBranch(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* AdminServiceImpl::ListBranches(grpc::CallbackServerContext* context,
                                                          const v1::ListBranchesRequest*,
                                                          v1::ListBranchesResponse* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kListBranches, {});
+  if (!caller.ok()) return Reject(context, "ListBranches", caller.status());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const std::vector<std::string> ids = engine_.BranchIds();
   if (ids.empty()) {
@@ -57,7 +60,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListBranches(grpc::CallbackServerCon
   gather->configs.resize(ids.size());
   gather->pending = ids.size();
   for (size_t i = 0; i < ids.size(); ++i) {
-    engine_.Execute(ids[i], kAdminActor, ReadOnly,
+    engine_.Execute(ids[i], caller->name, ReadOnly,
                     [gather, i, reactor, response](
                         const absl::Status& s, const domain::Branch* branch, const domain::Plan*) {
                       std::lock_guard lock(gather->mu);
@@ -75,17 +78,23 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListBranches(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* AdminServiceImpl::GetBranch(grpc::CallbackServerContext* context,
                                                       const v1::GetBranchRequest* request,
                                                       v1::BranchConfig* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kGetBranch, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "GetBranch", caller.status());
   return RunCommand(
-      engine_, context, "GetBranch", request->branch_id(), kAdminActor, ReadOnly,
+      engine_, context, "GetBranch", request->branch_id(), caller->name, ReadOnly,
       [response](const domain::Branch& branch, const domain::Plan&) { ToProto(branch, response); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::UpsertService(grpc::CallbackServerContext* context,
                                                           const v1::UpsertServiceRequest* request,
                                                           v1::ServiceConfig* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kUpsertService, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "UpsertService", caller.status());
   domain::ServiceConfig service = FromProto(request->service());
   return RunCommand(
-      engine_, context, "UpsertService", request->branch_id(), kAdminActor,
+      engine_, context, "UpsertService", request->branch_id(), caller->name,
       [service](const domain::Branch& branch, const domain::CommandContext& ctx) {
         return branch.PlanUpsertService(service, ctx);
       },
@@ -97,10 +106,13 @@ grpc::ServerUnaryReactor* AdminServiceImpl::UpsertService(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* AdminServiceImpl::UpsertCounter(grpc::CallbackServerContext* context,
                                                           const v1::UpsertCounterRequest* request,
                                                           v1::CounterStatus* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kUpsertCounter, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "UpsertCounter", caller.status());
   auto counter = FromProto(request->counter());
   if (!counter.ok()) return Reject(context, "UpsertCounter", counter.status());
   return RunCommand(
-      engine_, context, "UpsertCounter", request->branch_id(), kAdminActor,
+      engine_, context, "UpsertCounter", request->branch_id(), caller->name,
       [counter = *counter](const domain::Branch& branch, const domain::CommandContext& ctx) {
         return branch.PlanUpsertCounter(counter, ctx);
       },
@@ -112,13 +124,16 @@ grpc::ServerUnaryReactor* AdminServiceImpl::UpsertCounter(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* AdminServiceImpl::UpdateBranch(grpc::CallbackServerContext* context,
                                                          const v1::UpdateBranchRequest* request,
                                                          v1::BranchConfig* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kUpdateBranch, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "UpdateBranch", caller.status());
   // Enums are checked before any work; values against the branch, on its strand.
   domain::BranchInfo probe;
   if (auto s = ApplyPolicy(request->policy(), &probe); !s.ok()) {
     return Reject(context, "UpdateBranch", s);
   }
   return RunCommand(
-      engine_, context, "UpdateBranch", request->branch_id(), kAdminActor,
+      engine_, context, "UpdateBranch", request->branch_id(), caller->name,
       [request](const domain::Branch& branch,
                 const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
         domain::BranchInfo info = branch.info();

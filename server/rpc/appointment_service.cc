@@ -56,6 +56,9 @@ absl::CivilDay Resolve(const std::optional<absl::CivilDay>& day, const domain::B
 grpc::ServerUnaryReactor* AppointmentServiceImpl::ListSlots(grpc::CallbackServerContext* context,
                                                             const v1::ListSlotsRequest* request,
                                                             v1::ListSlotsResponse* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kListSlots, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "ListSlots", caller.status());
   auto day = DayOrToday(request->day());
   if (!day.ok()) return Reject(context, "ListSlots", day.status());
   // The plan checks the request and reads the slots; the reply, right after it
@@ -78,6 +81,9 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::ListSlots(grpc::CallbackServer
 grpc::ServerUnaryReactor* AppointmentServiceImpl::BookAppointment(
     grpc::CallbackServerContext* context, const v1::BookAppointmentRequest* request,
     v1::Appointment* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kBookAppointment, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "BookAppointment", caller.status());
   if (!request->has_slot_start()) {
     return Reject(context, "BookAppointment",
                   absl::InvalidArgumentError("slot_start is required: take it from ListSlots"));
@@ -95,6 +101,9 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::BookAppointment(
 grpc::ServerUnaryReactor* AppointmentServiceImpl::CancelAppointment(
     grpc::CallbackServerContext* context, const v1::CancelAppointmentRequest* request,
     v1::Appointment* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kCancelAppointment, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "CancelAppointment", caller.status());
   auto code = domain::NormalizeAppointmentCode(request->code());
   if (!code.ok()) return Reject(context, "CancelAppointment", code.status());
   return RunCommand(
@@ -108,6 +117,9 @@ grpc::ServerUnaryReactor* AppointmentServiceImpl::CancelAppointment(
 grpc::ServerUnaryReactor* AppointmentServiceImpl::ListAppointments(
     grpc::CallbackServerContext* context, const v1::ListAppointmentsRequest* request,
     v1::ListAppointmentsResponse* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kListAppointments, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "ListAppointments", caller.status());
   auto day = DayOrToday(request->day());
   if (!day.ok()) return Reject(context, "ListAppointments", day.status());
   auto listed = std::make_shared<std::vector<const domain::Appointment*>>();

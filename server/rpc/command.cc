@@ -9,6 +9,16 @@
 
 namespace lobbyq::rpc {
 
+absl::StatusOr<domain::Principal> Authorize(const Authenticator& auth,
+                                            const grpc::CallbackServerContext& context,
+                                            domain::Operation operation,
+                                            const domain::Target& target) {
+  absl::StatusOr<domain::Principal> caller = auth.Authenticate(context);
+  if (!caller.ok()) return caller.status();
+  if (absl::Status s = domain::Authorize(*caller, operation, target); !s.ok()) return s;
+  return caller;
+}
+
 absl::StatusOr<domain::Plan> ReadOnly(const domain::Branch&, const domain::CommandContext&) {
   return domain::Plan{};
 }

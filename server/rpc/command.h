@@ -6,11 +6,21 @@
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/server_callback.h>
 
+#include "server/domain/permissions.h"
+#include "server/rpc/auth.h"
 #include "server/runtime/engine.h"
 
 namespace lobbyq::rpc {
 
 using ReplyFn = std::function<void(const domain::Branch&, const domain::Plan&)>;
+
+// Who is calling, if the permission table (server/domain/permissions.cc) lets
+// them do `operation` on `target`: UNAUTHENTICATED or PERMISSION_DENIED
+// otherwise. Every RPC but SignIn asks this first, before looking at its input.
+absl::StatusOr<domain::Principal> Authorize(const Authenticator& auth,
+                                            const grpc::CallbackServerContext& context,
+                                            domain::Operation operation,
+                                            const domain::Target& target);
 
 // The plan of a query: it changes nothing, so nothing is committed and the reply
 // reads the branch on its strand.

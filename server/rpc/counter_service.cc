@@ -10,8 +10,6 @@ namespace {
 using CounterCommand =
     absl::StatusOr<domain::Plan> (domain::Branch::*)(uint32_t, const domain::CommandContext&) const;
 
-std::string CounterActor(uint32_t counter) { return absl::StrCat("counter:", counter); }
-
 // Tellers see the form-free details of the tickets they handle.
 ReplyFn CounterReply(uint32_t number, v1::CounterResponse* response) {
   return [number, response](const domain::Branch& branch, const domain::Plan&) {
@@ -61,8 +59,10 @@ runtime::Engine::PlanFn Bind(CounterCommand command, uint32_t counter) {
 grpc::ServerUnaryReactor* CounterServiceImpl::OpenCounter(grpc::CallbackServerContext* context,
                                                           const v1::CounterRequest* request,
                                                           v1::CounterResponse* response) {
-  return RunCommand(engine_, context, "OpenCounter", request->branch_id(),
-                    CounterActor(request->counter()),
+  const absl::StatusOr<domain::Principal> caller = Authorize(
+      auth_, *context, domain::Operation::kOpenCounter, {request->branch_id(), request->counter()});
+  if (!caller.ok()) return Reject(context, "OpenCounter", caller.status());
+  return RunCommand(engine_, context, "OpenCounter", request->branch_id(), caller->name,
                     Bind(&domain::Branch::PlanOpenCounter, request->counter()),
                     CounterReply(request->counter(), response));
 }
@@ -70,8 +70,11 @@ grpc::ServerUnaryReactor* CounterServiceImpl::OpenCounter(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* CounterServiceImpl::PauseCounter(grpc::CallbackServerContext* context,
                                                            const v1::CounterRequest* request,
                                                            v1::CounterResponse* response) {
-  return RunCommand(engine_, context, "PauseCounter", request->branch_id(),
-                    CounterActor(request->counter()),
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kPauseCounter,
+                {request->branch_id(), request->counter()});
+  if (!caller.ok()) return Reject(context, "PauseCounter", caller.status());
+  return RunCommand(engine_, context, "PauseCounter", request->branch_id(), caller->name,
                     Bind(&domain::Branch::PlanPauseCounter, request->counter()),
                     CounterReply(request->counter(), response));
 }
@@ -79,8 +82,11 @@ grpc::ServerUnaryReactor* CounterServiceImpl::PauseCounter(grpc::CallbackServerC
 grpc::ServerUnaryReactor* CounterServiceImpl::CloseCounter(grpc::CallbackServerContext* context,
                                                            const v1::CounterRequest* request,
                                                            v1::CounterResponse* response) {
-  return RunCommand(engine_, context, "CloseCounter", request->branch_id(),
-                    CounterActor(request->counter()),
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kCloseCounter,
+                {request->branch_id(), request->counter()});
+  if (!caller.ok()) return Reject(context, "CloseCounter", caller.status());
+  return RunCommand(engine_, context, "CloseCounter", request->branch_id(), caller->name,
                     Bind(&domain::Branch::PlanCloseCounter, request->counter()),
                     CounterReply(request->counter(), response));
 }
@@ -88,8 +94,10 @@ grpc::ServerUnaryReactor* CounterServiceImpl::CloseCounter(grpc::CallbackServerC
 grpc::ServerUnaryReactor* CounterServiceImpl::CallNext(grpc::CallbackServerContext* context,
                                                        const v1::CounterRequest* request,
                                                        v1::CallNextResponse* response) {
-  return RunCommand(engine_, context, "CallNext", request->branch_id(),
-                    CounterActor(request->counter()),
+  const absl::StatusOr<domain::Principal> caller = Authorize(
+      auth_, *context, domain::Operation::kCallNext, {request->branch_id(), request->counter()});
+  if (!caller.ok()) return Reject(context, "CallNext", caller.status());
+  return RunCommand(engine_, context, "CallNext", request->branch_id(), caller->name,
                     Bind(&domain::Branch::PlanCallNext, request->counter()),
                     CallNextReply(request->counter(), response));
 }
@@ -97,8 +105,10 @@ grpc::ServerUnaryReactor* CounterServiceImpl::CallNext(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* CounterServiceImpl::Recall(grpc::CallbackServerContext* context,
                                                      const v1::CounterRequest* request,
                                                      v1::TicketActionResponse* response) {
-  return RunCommand(engine_, context, "Recall", request->branch_id(),
-                    CounterActor(request->counter()),
+  const absl::StatusOr<domain::Principal> caller = Authorize(
+      auth_, *context, domain::Operation::kRecall, {request->branch_id(), request->counter()});
+  if (!caller.ok()) return Reject(context, "Recall", caller.status());
+  return RunCommand(engine_, context, "Recall", request->branch_id(), caller->name,
                     Bind(&domain::Branch::PlanRecall, request->counter()),
                     TicketActionReply(request->counter(), response));
 }
@@ -106,8 +116,11 @@ grpc::ServerUnaryReactor* CounterServiceImpl::Recall(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* CounterServiceImpl::StartService(grpc::CallbackServerContext* context,
                                                            const v1::CounterRequest* request,
                                                            v1::TicketActionResponse* response) {
-  return RunCommand(engine_, context, "StartService", request->branch_id(),
-                    CounterActor(request->counter()),
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kStartService,
+                {request->branch_id(), request->counter()});
+  if (!caller.ok()) return Reject(context, "StartService", caller.status());
+  return RunCommand(engine_, context, "StartService", request->branch_id(), caller->name,
                     Bind(&domain::Branch::PlanStartService, request->counter()),
                     TicketActionReply(request->counter(), response));
 }
@@ -115,10 +128,13 @@ grpc::ServerUnaryReactor* CounterServiceImpl::StartService(grpc::CallbackServerC
 grpc::ServerUnaryReactor* CounterServiceImpl::Transfer(grpc::CallbackServerContext* context,
                                                        const v1::TransferRequest* request,
                                                        v1::TicketActionResponse* response) {
+  const absl::StatusOr<domain::Principal> caller = Authorize(
+      auth_, *context, domain::Operation::kTransfer, {request->branch_id(), request->counter()});
+  if (!caller.ok()) return Reject(context, "Transfer", caller.status());
   auto placement = PlacementFromProto(request->placement());
   if (!placement.ok()) return Reject(context, "Transfer", placement.status());
   return RunCommand(
-      engine_, context, "Transfer", request->branch_id(), CounterActor(request->counter()),
+      engine_, context, "Transfer", request->branch_id(), caller->name,
       [request, placement = *placement](const domain::Branch& branch,
                                         const domain::CommandContext& ctx) {
         return branch.PlanTransfer(request->counter(), request->to_service_code(), placement,
@@ -130,8 +146,10 @@ grpc::ServerUnaryReactor* CounterServiceImpl::Transfer(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* CounterServiceImpl::MarkNoShow(grpc::CallbackServerContext* context,
                                                          const v1::CounterRequest* request,
                                                          v1::TicketActionResponse* response) {
-  return RunCommand(engine_, context, "MarkNoShow", request->branch_id(),
-                    CounterActor(request->counter()),
+  const absl::StatusOr<domain::Principal> caller = Authorize(
+      auth_, *context, domain::Operation::kMarkNoShow, {request->branch_id(), request->counter()});
+  if (!caller.ok()) return Reject(context, "MarkNoShow", caller.status());
+  return RunCommand(engine_, context, "MarkNoShow", request->branch_id(), caller->name,
                     Bind(&domain::Branch::PlanNoShow, request->counter()),
                     TicketActionReply(request->counter(), response));
 }
@@ -139,8 +157,10 @@ grpc::ServerUnaryReactor* CounterServiceImpl::MarkNoShow(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* CounterServiceImpl::Finish(grpc::CallbackServerContext* context,
                                                      const v1::CounterRequest* request,
                                                      v1::TicketActionResponse* response) {
-  return RunCommand(engine_, context, "Finish", request->branch_id(),
-                    CounterActor(request->counter()),
+  const absl::StatusOr<domain::Principal> caller = Authorize(
+      auth_, *context, domain::Operation::kFinish, {request->branch_id(), request->counter()});
+  if (!caller.ok()) return Reject(context, "Finish", caller.status());
+  return RunCommand(engine_, context, "Finish", request->branch_id(), caller->name,
                     Bind(&domain::Branch::PlanFinish, request->counter()),
                     TicketActionReply(request->counter(), response));
 }
@@ -148,6 +168,10 @@ grpc::ServerUnaryReactor* CounterServiceImpl::Finish(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* CounterServiceImpl::SubmitRating(grpc::CallbackServerContext* context,
                                                            const v1::SubmitRatingRequest* request,
                                                            v1::TicketActionResponse* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kSubmitRating,
+                {request->branch_id(), request->counter()});
+  if (!caller.ok()) return Reject(context, "SubmitRating", caller.status());
   return RunCommand(
       engine_, context, "SubmitRating", request->branch_id(),
       absl::StrCat("rating-pad:", request->counter()),
@@ -161,8 +185,12 @@ grpc::ServerUnaryReactor* CounterServiceImpl::SubmitRating(grpc::CallbackServerC
 grpc::ServerUnaryReactor* CounterServiceImpl::ReinstateTicket(
     grpc::CallbackServerContext* context, const v1::CounterReinstateRequest* request,
     v1::TicketActionResponse* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kCounterReinstateTicket,
+                {request->branch_id(), request->counter()});
+  if (!caller.ok()) return Reject(context, "ReinstateTicket", caller.status());
   return RunCommand(
-      engine_, context, "ReinstateTicket", request->branch_id(), CounterActor(request->counter()),
+      engine_, context, "ReinstateTicket", request->branch_id(), caller->name,
       [request](const domain::Branch& branch,
                 const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
         // The counter first, so a wrong counter is named before the ticket.

@@ -5,6 +5,7 @@
 #include "absl/time/time.h"
 #include "server/domain/validation.h"
 #include "server/rpc/command.h"
+#include "server/rpc/limits.h"
 #include "server/rpc/mapping.h"
 #include "server/rpc/services.h"
 
@@ -30,10 +31,6 @@ ReplyFn TicketReply(v1::TicketResponse* response, const lobbyq::Clock& clock,
     ToProto(ticket, branch, response->mutable_ticket(), details);
     AddWaitEstimate(ticket, branch, clock.Now(), response->mutable_ticket());
   };
-}
-
-std::string KioskActor(const std::string& kiosk_id) {
-  return kiosk_id.empty() ? "kiosk" : absl::StrCat("kiosk:", kiosk_id);
 }
 
 // "HH:MM" in the branch's time zone: what the customer reads on the kiosk.
@@ -74,7 +71,10 @@ v1::CheckInOutcome ToProto(domain::CheckInOutcome outcome) {
 grpc::ServerUnaryReactor* KioskServiceImpl::ListServices(grpc::CallbackServerContext* context,
                                                          const v1::ListServicesRequest* request,
                                                          v1::ListServicesResponse* response) {
-  return RunCommand(engine_, context, "ListServices", request->branch_id(), "kiosk", ReadOnly,
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kListServices, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "ListServices", caller.status());
+  return RunCommand(engine_, context, "ListServices", request->branch_id(), caller->name, ReadOnly,
                     [this, response](const domain::Branch& branch, const domain::Plan&) {
                       for (const auto& view : branch.ServiceViews(engine_.clock().Now())) {
                         ToProto(view, response->add_services());
@@ -85,17 +85,31 @@ grpc::ServerUnaryReactor* KioskServiceImpl::ListServices(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* KioskServiceImpl::IssueTicket(grpc::CallbackServerContext* context,
                                                         const v1::IssueTicketRequest* request,
                                                         v1::TicketResponse* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kIssueTicket, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "IssueTicket", caller.status());
   auto priority = PriorityFromProto(request->priority());
   if (!priority.ok()) return Reject(context, "IssueTicket", priority.status());
   if (auto s = domain::ValidateDeviceId(request->kiosk_id(), "kiosk_id"); !s.ok()) {
     return Reject(context, "IssueTicket", s);
   }
+  if (auto s = issue_rate_.Take(caller->name, engine_.clock().Now()); !s.ok()) {
+    return Reject(context, "IssueTicket", s);
+  }
   return RunCommand(
-      engine_, context, "IssueTicket", request->branch_id(), KioskActor(request->kiosk_id()),
-      [request, priority = *priority, details = FromProto(request->details())](
-          const domain::Branch& branch, const domain::CommandContext& ctx) {
-        return branch.PlanIssue(request->service_code(), priority, request->request_id(), details,
-                                ctx);
+      engine_, context, "IssueTicket", request->branch_id(), caller->name,
+      [request, priority = *priority, details = FromProto(request->details()),
+       cap = limits_.max_live_tickets_per_branch](
+          const domain::Branch& branch,
+          const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
+        absl::StatusOr<domain::Plan> plan = branch.PlanIssue(request->service_code(), priority,
+                                                             request->request_id(), details, ctx);
+        // A retry of a ticket already issued changes nothing and passes.
+        if (plan.ok() && !plan->change.events.empty() &&
+            branch.LiveTicketCount() >= static_cast<size_t>(cap)) {
+          return LiveTicketCapReached(cap);
+        }
+        return plan;
       },
       TicketReply(response, engine_.clock(), Details::kInclude));
 }
@@ -103,8 +117,11 @@ grpc::ServerUnaryReactor* KioskServiceImpl::IssueTicket(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* KioskServiceImpl::GetTicket(grpc::CallbackServerContext* context,
                                                       const v1::GetTicketRequest* request,
                                                       v1::TicketResponse* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kGetTicket, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "GetTicket", caller.status());
   return RunCommand(
-      engine_, context, "GetTicket", request->branch_id(), "kiosk",
+      engine_, context, "GetTicket", request->branch_id(), caller->name,
       [request](const domain::Branch& branch, const domain::CommandContext&) {
         return FindTicketPlan(branch, request->ticket_id());
       },
@@ -116,8 +133,11 @@ grpc::ServerUnaryReactor* KioskServiceImpl::GetTicket(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* KioskServiceImpl::CancelTicket(grpc::CallbackServerContext* context,
                                                          const v1::CancelTicketRequest* request,
                                                          v1::TicketResponse* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kCancelTicket, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "CancelTicket", caller.status());
   return RunCommand(
-      engine_, context, "CancelTicket", request->branch_id(), "kiosk",
+      engine_, context, "CancelTicket", request->branch_id(), caller->name,
       [request](const domain::Branch& branch, const domain::CommandContext& ctx) {
         return branch.PlanCancel(request->ticket_id(), ctx);
       },
@@ -127,7 +147,15 @@ grpc::ServerUnaryReactor* KioskServiceImpl::CancelTicket(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* KioskServiceImpl::CheckInAppointment(
     grpc::CallbackServerContext* context, const v1::CheckInAppointmentRequest* request,
     v1::CheckInAppointmentResponse* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kCheckInAppointment, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "CheckInAppointment", caller.status());
   if (auto s = domain::ValidateDeviceId(request->kiosk_id(), "kiosk_id"); !s.ok()) {
+    return Reject(context, "CheckInAppointment", s);
+  }
+  // Booked customers are not capped (their slots already are), but a kiosk
+  // checking in codes in a loop is as suspect as one issuing tickets.
+  if (auto s = issue_rate_.Take(caller->name, engine_.clock().Now()); !s.ok()) {
     return Reject(context, "CheckInAppointment", s);
   }
   auto code = domain::NormalizeAppointmentCode(request->code());
@@ -135,7 +163,7 @@ grpc::ServerUnaryReactor* KioskServiceImpl::CheckInAppointment(
   // The plan and the reply run one after the other on the branch's strand.
   auto outcome = std::make_shared<domain::CheckInOutcome>(domain::CheckInOutcome::kOnTime);
   return RunCommand(
-      engine_, context, "CheckInAppointment", request->branch_id(), KioskActor(request->kiosk_id()),
+      engine_, context, "CheckInAppointment", request->branch_id(), caller->name,
       [code = *code, outcome](const domain::Branch& branch,
                               const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
         auto checked_in = branch.PlanCheckIn(code, ctx);
@@ -159,8 +187,11 @@ grpc::ServerUnaryReactor* KioskServiceImpl::CheckInAppointment(
 grpc::ServerUnaryReactor* KioskServiceImpl::ReinstateTicket(
     grpc::CallbackServerContext* context, const v1::ReinstateTicketRequest* request,
     v1::TicketResponse* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kKioskReinstateTicket, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "ReinstateTicket", caller.status());
   return RunCommand(
-      engine_, context, "ReinstateTicket", request->branch_id(), "kiosk",
+      engine_, context, "ReinstateTicket", request->branch_id(), caller->name,
       [request](const domain::Branch& branch,
                 const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
         auto id = ResolveTicket(branch, ctx.now, request->ticket_id(), request->number());

@@ -183,8 +183,11 @@ void WatchFeed::WriteDone(bool ok) {
 grpc::ServerUnaryReactor* LobbyServiceImpl::GetLobbyStatus(grpc::CallbackServerContext* context,
                                                            const v1::GetLobbyStatusRequest* request,
                                                            v1::LobbyStatus* response) {
-  return RunCommand(engine_, context, "GetLobbyStatus", request->branch_id(), "lobby", ReadOnly,
-                    [this, response](const domain::Branch& branch, const domain::Plan&) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kGetLobbyStatus, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "GetLobbyStatus", caller.status());
+  return RunCommand(engine_, context, "GetLobbyStatus", request->branch_id(), caller->name,
+                    ReadOnly, [this, response](const domain::Branch& branch, const domain::Plan&) {
                       const absl::Time now = engine_.clock().Now();
                       ToProto(branch, now, response);
                       AddInsight(branch, now, domain::ActiveAlerts(branch, now), response);
@@ -194,8 +197,11 @@ grpc::ServerUnaryReactor* LobbyServiceImpl::GetLobbyStatus(grpc::CallbackServerC
 grpc::ServerUnaryReactor* LobbyServiceImpl::PreviewOrder(grpc::CallbackServerContext* context,
                                                          const v1::PreviewOrderRequest* request,
                                                          v1::PreviewOrderResponse* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kPreviewOrder, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "PreviewOrder", caller.status());
   return RunCommand(
-      engine_, context, "PreviewOrder", request->branch_id(), "lobby", ReadOnly,
+      engine_, context, "PreviewOrder", request->branch_id(), caller->name, ReadOnly,
       [this, response](const domain::Branch& branch, const domain::Plan&) {
         int position = 0;
         for (const domain::PreviewEntry& entry : branch.PreviewOrder(engine_.clock().Now())) {
@@ -211,9 +217,12 @@ grpc::ServerUnaryReactor* LobbyServiceImpl::PreviewOrder(grpc::CallbackServerCon
 }
 
 grpc::ServerWriteReactor<v1::LobbyUpdate>* LobbyServiceImpl::WatchLobby(
-    grpc::CallbackServerContext*, const v1::WatchLobbyRequest* request) {
+    grpc::CallbackServerContext* context, const v1::WatchLobbyRequest* request) {
   auto* reactor = new WatchReactor();
-  absl::Status status = domain::ValidateBranchId(request->branch_id());
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kWatchLobby, {request->branch_id()});
+  absl::Status status = caller.status();
+  if (status.ok()) status = domain::ValidateBranchId(request->branch_id());
   if (status.ok()) status = engine_.Subscribe(request->branch_id(), reactor->feed());
   if (!status.ok()) {
     spdlog::debug("WatchLobby branch={}: {}", request->branch_id(), status.ToString());

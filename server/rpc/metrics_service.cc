@@ -26,8 +26,6 @@
 namespace lobbyq::rpc {
 namespace {
 
-constexpr char kActor[] = "lobby";
-
 using Window = MetricsWindow;
 
 struct Computed {
@@ -110,11 +108,14 @@ void AnswerReport(ReportCall& call) {
 grpc::ServerUnaryReactor* LobbyServiceImpl::GetMetrics(grpc::CallbackServerContext* context,
                                                        const v1::GetMetricsRequest* request,
                                                        v1::MetricsResponse* response) {
+  const absl::StatusOr<domain::Principal> caller =
+      Authorize(auth_, *context, domain::Operation::kGetMetrics, {request->branch_id()});
+  if (!caller.ok()) return Reject(context, "GetMetrics", caller.status());
   absl::StatusOr<std::optional<Window>> asked = RequestedWindow(*request);
   if (!asked.ok()) return Reject(context, "GetMetrics", asked.status());
   auto computed = std::make_shared<Computed>();
   return RunCommand(
-      engine_, context, "GetMetrics", request->branch_id(), kActor,
+      engine_, context, "GetMetrics", request->branch_id(), caller->name,
       [this, window = *asked, computed](
           const domain::Branch& branch,
           const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
@@ -133,6 +134,18 @@ grpc::ServerUnaryReactor* LobbyServiceImpl::GetMetrics(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* LobbyServiceImpl::GetReport(grpc::CallbackServerContext* context,
                                                       const v1::GetReportRequest* request,
                                                       v1::ReportResponse* response) {
+  // A report may name several branches (checked one by one below); without
+  // any it is of the caller's own branch, or of every branch for head office.
+  absl::StatusOr<domain::Principal> caller = auth_.Authenticate(*context);
+  if (caller.ok()) {
+    const std::string first =
+        request->branch_ids().empty() ? caller->branch_id : request->branch_ids(0);
+    if (absl::Status s = domain::Authorize(*caller, domain::Operation::kGetReport, {first});
+        !s.ok()) {
+      caller = s;
+    }
+  }
+  if (!caller.ok()) return Reject(context, "GetReport", caller.status());
   int days = 1;
   switch (request->period()) {
     case v1::REPORT_PERIOD_UNSPECIFIED:
@@ -157,11 +170,17 @@ grpc::ServerUnaryReactor* LobbyServiceImpl::GetReport(grpc::CallbackServerContex
   }
   std::vector<std::string> ids;
   if (request->branch_ids().empty()) {
-    ids = engine_.BranchIds();
+    // A manager's report is of their own branch; head office sees them all.
+    ids = caller->branch_id.empty() ? engine_.BranchIds()
+                                    : std::vector<std::string>{caller->branch_id};
   } else {
     std::set<std::string> seen;
     for (const std::string& id : request->branch_ids()) {
       if (absl::Status s = domain::ValidateBranchId(id); !s.ok()) {
+        return Reject(context, "GetReport", s);
+      }
+      if (absl::Status s = domain::Authorize(*caller, domain::Operation::kGetReport, {id});
+          !s.ok()) {
         return Reject(context, "GetReport", s);
       }
       if (!engine_.HasBranch(id)) {
@@ -183,7 +202,7 @@ grpc::ServerUnaryReactor* LobbyServiceImpl::GetReport(grpc::CallbackServerContex
   }
   for (size_t i = 0; i < ids.size(); ++i) {
     engine_.Execute(
-        ids[i], kActor,
+        ids[i], caller->name,
         [this, call, i, day, days](const domain::Branch& branch, const domain::CommandContext& ctx)
             -> absl::StatusOr<domain::Plan> {
           const absl::CivilDay first = day.value_or(branch.BusinessDay(ctx.now));

@@ -5,16 +5,21 @@
 
 #include "lobbyq/v1/admin.grpc.pb.h"
 #include "lobbyq/v1/appointment.grpc.pb.h"
+#include "lobbyq/v1/auth.grpc.pb.h"
 #include "lobbyq/v1/counter.grpc.pb.h"
 #include "lobbyq/v1/kiosk.grpc.pb.h"
 #include "lobbyq/v1/lobby.grpc.pb.h"
+#include "server/rpc/auth.h"
+#include "server/rpc/limits.h"
 #include "server/runtime/engine.h"
 
 namespace lobbyq::rpc {
 
 class KioskServiceImpl final : public v1::KioskService::CallbackService {
  public:
-  explicit KioskServiceImpl(runtime::Engine& engine) : engine_(engine) {}
+  KioskServiceImpl(runtime::Engine& engine, Authenticator& auth, const Limits& limits,
+                   IssueRateLimiter& issue_rate)
+      : engine_(engine), auth_(auth), limits_(limits), issue_rate_(issue_rate) {}
   grpc::ServerUnaryReactor* ListServices(grpc::CallbackServerContext* context,
                                          const v1::ListServicesRequest* request,
                                          v1::ListServicesResponse* response) override;
@@ -36,11 +41,14 @@ class KioskServiceImpl final : public v1::KioskService::CallbackService {
 
  private:
   runtime::Engine& engine_;
+  Authenticator& auth_;
+  const Limits& limits_;
+  IssueRateLimiter& issue_rate_;
 };
 
 class CounterServiceImpl final : public v1::CounterService::CallbackService {
  public:
-  explicit CounterServiceImpl(runtime::Engine& engine) : engine_(engine) {}
+  CounterServiceImpl(runtime::Engine& engine, Authenticator& auth) : engine_(engine), auth_(auth) {}
   grpc::ServerUnaryReactor* OpenCounter(grpc::CallbackServerContext* context,
                                         const v1::CounterRequest* request,
                                         v1::CounterResponse* response) override;
@@ -77,11 +85,12 @@ class CounterServiceImpl final : public v1::CounterService::CallbackService {
 
  private:
   runtime::Engine& engine_;
+  Authenticator& auth_;
 };
 
 class LobbyServiceImpl final : public v1::LobbyService::CallbackService {
  public:
-  explicit LobbyServiceImpl(runtime::Engine& engine) : engine_(engine) {}
+  LobbyServiceImpl(runtime::Engine& engine, Authenticator& auth) : engine_(engine), auth_(auth) {}
   grpc::ServerUnaryReactor* GetLobbyStatus(grpc::CallbackServerContext* context,
                                            const v1::GetLobbyStatusRequest* request,
                                            v1::LobbyStatus* response) override;
@@ -100,11 +109,12 @@ class LobbyServiceImpl final : public v1::LobbyService::CallbackService {
 
  private:
   runtime::Engine& engine_;
+  Authenticator& auth_;
 };
 
 class AdminServiceImpl final : public v1::AdminService::CallbackService {
  public:
-  explicit AdminServiceImpl(runtime::Engine& engine) : engine_(engine) {}
+  AdminServiceImpl(runtime::Engine& engine, Authenticator& auth) : engine_(engine), auth_(auth) {}
   grpc::ServerUnaryReactor* CreateBranch(grpc::CallbackServerContext* context,
                                          const v1::CreateBranchRequest* request,
                                          v1::BranchConfig* response) override;
@@ -124,13 +134,36 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
                                          const v1::UpdateBranchRequest* request,
                                          v1::BranchConfig* response) override;
 
+  grpc::ServerUnaryReactor* PutUser(grpc::CallbackServerContext* context,
+                                    const v1::PutUserRequest* request, v1::User* response) override;
+  grpc::ServerUnaryReactor* ListUsers(grpc::CallbackServerContext* context,
+                                      const v1::ListUsersRequest* request,
+                                      v1::ListUsersResponse* response) override;
+  grpc::ServerUnaryReactor* RemoveUser(grpc::CallbackServerContext* context,
+                                       const v1::RemoveUserRequest* request,
+                                       v1::RemoveUserResponse* response) override;
+  grpc::ServerUnaryReactor* PutDevice(grpc::CallbackServerContext* context,
+                                      const v1::PutDeviceRequest* request,
+                                      v1::PutDeviceResponse* response) override;
+  grpc::ServerUnaryReactor* ListDevices(grpc::CallbackServerContext* context,
+                                        const v1::ListDevicesRequest* request,
+                                        v1::ListDevicesResponse* response) override;
+  grpc::ServerUnaryReactor* RevokeDevice(grpc::CallbackServerContext* context,
+                                         const v1::RevokeDeviceRequest* request,
+                                         v1::RevokeDeviceResponse* response) override;
+  grpc::ServerUnaryReactor* ListAudit(grpc::CallbackServerContext* context,
+                                      const v1::ListAuditRequest* request,
+                                      v1::ListAuditResponse* response) override;
+
  private:
   runtime::Engine& engine_;
+  Authenticator& auth_;
 };
 
 class AppointmentServiceImpl final : public v1::AppointmentService::CallbackService {
  public:
-  explicit AppointmentServiceImpl(runtime::Engine& engine) : engine_(engine) {}
+  AppointmentServiceImpl(runtime::Engine& engine, Authenticator& auth)
+      : engine_(engine), auth_(auth) {}
   grpc::ServerUnaryReactor* ListSlots(grpc::CallbackServerContext* context,
                                       const v1::ListSlotsRequest* request,
                                       v1::ListSlotsResponse* response) override;
@@ -146,6 +179,24 @@ class AppointmentServiceImpl final : public v1::AppointmentService::CallbackServ
 
  private:
   runtime::Engine& engine_;
+  Authenticator& auth_;
+};
+
+class AuthServiceImpl final : public v1::AuthService::CallbackService {
+ public:
+  explicit AuthServiceImpl(Authenticator& auth) : auth_(auth) {}
+  grpc::ServerUnaryReactor* SignIn(grpc::CallbackServerContext* context,
+                                   const v1::SignInRequest* request,
+                                   v1::SignInResponse* response) override;
+  grpc::ServerUnaryReactor* SignOut(grpc::CallbackServerContext* context,
+                                    const v1::SignOutRequest* request,
+                                    v1::SignOutResponse* response) override;
+  grpc::ServerUnaryReactor* WhoAmI(grpc::CallbackServerContext* context,
+                                   const v1::WhoAmIRequest* request,
+                                   v1::Identity* response) override;
+
+ private:
+  Authenticator& auth_;
 };
 
 }  // namespace lobbyq::rpc

@@ -101,4 +101,20 @@ class Transaction {
   sqlite3* db_;  // null once committed or moved from
 };
 
+// Runs `sql` with `params` and hands each result row to `read`, which returns a
+// Status; stops at the first error.
+template <typename ReadFn>
+absl::Status ForEachRow(sqlite3* db, absl::string_view sql, std::initializer_list<SqlValue> params,
+                        ReadFn read) {
+  absl::StatusOr<Statement> stmt = Statement::Prepare(db, sql);
+  if (!stmt.ok()) return stmt.status();
+  if (absl::Status s = stmt->Bind(params); !s.ok()) return s;
+  while (true) {
+    absl::StatusOr<bool> row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::OkStatus();
+    if (absl::Status s = read(*stmt); !s.ok()) return s;
+  }
+}
+
 }  // namespace lobbyq::store

@@ -138,22 +138,6 @@ class RowReader {
   absl::Status status_;
 };
 
-// Runs `sql` with `params` and hands each result row to `read`, which returns a
-// Status; stops at the first error.
-template <typename ReadFn>
-absl::Status ForEachRow(sqlite3* db, absl::string_view sql, std::initializer_list<SqlValue> params,
-                        ReadFn read) {
-  absl::StatusOr<Statement> stmt = Statement::Prepare(db, sql);
-  if (!stmt.ok()) return stmt.status();
-  if (absl::Status s = stmt->Bind(params); !s.ok()) return s;
-  while (true) {
-    absl::StatusOr<bool> row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return absl::OkStatus();
-    if (absl::Status s = read(*stmt); !s.ok()) return s;
-  }
-}
-
 // Runs `sql` once per element of `rows`, with the parameters `bind` binds.
 template <typename Row, typename BindFn>
 absl::Status WriteRows(sqlite3* db, absl::string_view sql, const std::vector<Row>& rows,
@@ -306,6 +290,19 @@ constexpr absl::string_view kSelectEventsBetween = R"sql(
 SELECT seq, at_us, branch_id, type, counter, actor, ticket_id, from_state, to_state,
   counter_state, service_code, detail
 FROM events WHERE branch_id = ?1 AND at_us >= ?2 AND at_us < ?3 ORDER BY seq
+)sql";
+
+constexpr absl::string_view kSelectTicketEvents = R"sql(
+SELECT seq, at_us, branch_id, type, counter, actor, ticket_id, from_state, to_state,
+  counter_state, service_code, detail
+FROM events WHERE branch_id = ?1 AND ticket_id = ?2 ORDER BY seq LIMIT ?3
+)sql";
+
+constexpr absl::string_view kSelectActorEvents = R"sql(
+SELECT seq, at_us, branch_id, type, counter, actor, ticket_id, from_state, to_state,
+  counter_state, service_code, detail
+FROM events WHERE branch_id = ?1 AND actor = ?2 AND at_us >= ?3 AND at_us < ?4
+ORDER BY seq LIMIT ?5
 )sql";
 
 // The last state change per counter before ?2; log order decides, as it does
@@ -774,6 +771,21 @@ absl::StatusOr<std::vector<Event>> Store::ReadEventsBetween(const std::string& b
   std::lock_guard lock(mu_);
   if (to <= from) return std::vector<Event>{};
   return QueryEvents(db_, kSelectEventsBetween, {branch_id, Micros(from), Micros(to)});
+}
+
+absl::StatusOr<std::vector<Event>> Store::ReadTicketEvents(const std::string& branch_id,
+                                                           uint64_t ticket_id, int limit) {
+  std::lock_guard lock(mu_);
+  return QueryEvents(db_, kSelectTicketEvents,
+                     {branch_id, static_cast<int64_t>(ticket_id), int64_t{limit}});
+}
+
+absl::StatusOr<std::vector<Event>> Store::ReadActorEvents(const std::string& branch_id,
+                                                          const std::string& actor, absl::Time from,
+                                                          absl::Time to, int limit) {
+  std::lock_guard lock(mu_);
+  return QueryEvents(db_, kSelectActorEvents,
+                     {branch_id, actor, Micros(from), Micros(to), int64_t{limit}});
 }
 
 absl::StatusOr<std::map<uint32_t, domain::CounterState>> Store::CounterStatesAt(

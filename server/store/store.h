@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/domain/permissions.h"
 #include "server/domain/types.h"
 #include "server/store/sqlite_util.h"
 
@@ -61,11 +62,60 @@ class Store {
   absl::StatusOr<std::vector<domain::Event>> ReadEventsBetween(const std::string& branch_id,
                                                                absl::Time from, absl::Time to);
 
+  // The audit trail: a branch's events of one ticket, or by one actor
+  // ("user:NAME", "device:ID", "timer", "config") with from <= at < to, in log
+  // order, at most `limit`.
+  absl::StatusOr<std::vector<domain::Event>> ReadTicketEvents(const std::string& branch_id,
+                                                              uint64_t ticket_id, int limit);
+  absl::StatusOr<std::vector<domain::Event>> ReadActorEvents(const std::string& branch_id,
+                                                             const std::string& actor,
+                                                             absl::Time from, absl::Time to,
+                                                             int limit);
+
   // Each counter's state just before `t`: the counter_state of its last
   // open/pause/close event before `t`. Counters with no such event are left
   // out (they were closed, as every counter starts).
   absl::StatusOr<std::map<uint32_t, domain::CounterState>> CounterStatesAt(
       const std::string& branch_id, absl::Time t);
+
+  // Credentials (server/store/credentials.cc). Secrets are stored only as
+  // hashes: Argon2id strings for passwords, BLAKE2b for tokens.
+  // Demo rows are made by the demo run and removed by any other start.
+  struct UserRow {
+    std::string name;
+    domain::Role role = domain::Role::kTeller;
+    std::string branch_id;
+    std::string password_hash;
+    bool demo = false;
+  };
+  struct DeviceRow {
+    std::string id;
+    domain::Role role = domain::Role::kKiosk;
+    std::string branch_id;
+    std::string token_hash;
+    bool demo = false;
+  };
+  struct SessionRow {
+    std::string token_hash;
+    std::string user_name;
+    uint32_t counter = 0;
+    absl::Time expires_at;
+  };
+  // Inserts or replaces a user; their sessions end (a new password or role
+  // must not leave an old session behind).
+  absl::Status PutUser(const UserRow& user);
+  // NotFound for an unknown user; their sessions go with them.
+  absl::Status RemoveUser(const std::string& name);
+  absl::StatusOr<std::vector<UserRow>> ListUsers();
+  absl::Status PutDevice(const DeviceRow& device);
+  absl::Status RemoveDevice(const std::string& id);  // NotFound if unknown
+  absl::StatusOr<std::vector<DeviceRow>> ListDevices();
+  absl::Status PutSession(const SessionRow& session);
+  absl::Status RemoveSession(const std::string& token_hash);
+  // Sessions that have not expired at `now`; expired ones are deleted.
+  absl::StatusOr<std::vector<SessionRow>> LiveSessions(absl::Time now);
+  // Removes every demo user, device and their sessions; returns how many rows.
+  absl::StatusOr<int> RemoveDemoCredentials();
 
   // The schema version now in the file (the number of migrations applied).
   absl::StatusOr<int> SchemaVersion();

@@ -108,10 +108,20 @@ absl::Time StartTime() {
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto started = server::Server::Start(server::ServerOptions{.listen = "127.0.0.1:0",
-                                                               .db_path = "",
-                                                               .branches = {server::DemoBranch()},
-                                                               .clock = &clock_});
+    // The clients find their credentials as in the demo run: in the file it writes.
+    static std::atomic<int> next_file{0};
+    credentials_path_ = absl::StrCat(::testing::TempDir(), "lobbyq-cli-", getpid(), "-",
+                                     next_file++, "-demo-credentials");
+    std::remove(credentials_path_.c_str());
+    server::ServerOptions options{.listen = "127.0.0.1:0",
+                                  .db_path = "",
+                                  .branches = {server::DemoBranch()},
+                                  .clock = &clock_};
+    options.demo_credentials = true;
+    options.demo_credentials_path = credentials_path_;
+    options.auth.password_cost = rpc::PasswordCost::kMinimum;
+    options.limits.issue_burst = 1000;  // the clock is frozen: no refill
+    auto started = server::Server::Start(std::move(options));
     ASSERT_TRUE(started.ok()) << started.status();
     server_ = *std::move(started);
     ASSERT_GT(server_->port(), 0);
@@ -120,11 +130,13 @@ class CliTest : public ::testing::Test {
 
   void TearDown() override {
     if (server_) server_->Shutdown();
+    std::remove(credentials_path_.c_str());
   }
 
   std::string Command(const char* binary, const std::string& args, const std::string& server,
                       int timeout_seconds = kCommandTimeoutSeconds) const {
-    return absl::StrCat("timeout ", timeout_seconds, " ", binary, " --server ", server, " ", args);
+    return absl::StrCat("timeout ", timeout_seconds, " ", binary, " --server ", server,
+                        " --credentials ", credentials_path_, " ", args);
   }
 
   CmdResult Kiosk(const std::string& args) {
@@ -145,6 +157,7 @@ class CliTest : public ::testing::Test {
   FakeClock clock_{StartTime()};
   std::unique_ptr<server::Server> server_;
   std::string address_;
+  std::string credentials_path_;
 };
 
 // The README walkthrough, step by step.
@@ -778,7 +791,8 @@ TEST_F(CliTest, AdminWatchOfUnknownBranchFailsInsteadOfRetryingForever) {
 // --server and --branch.
 TEST_F(CliTest, AdminTakesGlobalOptionsAfterTheSubcommand) {
   const CmdResult r = RunShell(absl::StrCat("timeout ", kCommandTimeoutSeconds, " ", LOBBYQ_ADMIN,
-                                            " status --server ", address_, " --branch demo"));
+                                            " status --server ", address_, " --branch demo",
+                                            " --credentials ", credentials_path_));
   EXPECT_EQ(r.exit_code, 0) << r;
   EXPECT_THAT(r.out, HasSubstr("Demo Branch 示范支行 (demo)")) << r;
 }

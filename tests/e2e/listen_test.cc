@@ -10,10 +10,9 @@ namespace lobbyq::e2e {
 namespace {
 
 TEST_F(E2eTest, SecondServerOnTheSamePortRefusesToStart) {
-  auto second = server::Server::Start(
-      server::ServerOptions{.listen = absl::StrCat("127.0.0.1:", server_->port()),
-                            .branches = {server::DemoBranch()},
-                            .clock = &clock_});
+  server::ServerOptions options = TestServerOptions();
+  options.listen = absl::StrCat("127.0.0.1:", server_->port());
+  auto second = server::Server::Start(std::move(options));
   ASSERT_FALSE(second.ok()) << "a second server now shares port " << server_->port();
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(std::string(second.status().message()),

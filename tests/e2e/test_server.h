@@ -18,6 +18,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/client/channel.h"
+#include "common/client/credentials.h"
 #include "common/clock.h"
 #include "gtest/gtest.h"
 #include "lobbyq/v1/admin.grpc.pb.h"
@@ -31,6 +33,8 @@
 namespace lobbyq::e2e {
 
 inline constexpr char kDemo[] = "demo";
+inline constexpr char kTestAdmin[] = "test-admin";
+inline constexpr char kTestPassword[] = "test-password";
 
 // Monday 2024-03-04 09:30:00.123456 in Asia/Shanghai (01:30 UTC). The
 // microseconds are there on purpose: anything that drops precision shows.
@@ -185,21 +189,40 @@ class E2eTest : public ::testing::Test {
   // and connects fresh stubs to it.
   void StartServer(const std::string& db_path = "", int threads = 2,
                    std::vector<domain::BranchDefinition> branches = {server::DemoBranch()}) {
-    auto started = server::Server::Start(server::ServerOptions{.listen = "127.0.0.1:0",
-                                                               .db_path = db_path,
-                                                               .branches = std::move(branches),
-                                                               .clock = &clock_,
-                                                               .threads = threads});
+    auto started = server::Server::Start(TestServerOptions(db_path, threads, std::move(branches)));
     ASSERT_TRUE(started.ok()) << started.status();
     server_ = *std::move(started);
     ASSERT_GT(server_->port(), 0);
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                   grpc::InsecureChannelCredentials());
+    // The tests act as head office unless they test the roles themselves.
+    absl::StatusOr<std::string> token = client::SignIn(address(), kTestAdmin, kTestPassword, "", 0);
+    ASSERT_TRUE(token.ok()) << token.status();
+    admin_token_ = *token;
+    channel_ = client::MakeChannel(address(), admin_token_);
     kiosk_ = v1::KioskService::NewStub(channel_);
     counter_ = v1::CounterService::NewStub(channel_);
     lobby_ = v1::LobbyService::NewStub(channel_);
     admin_ = v1::AdminService::NewStub(channel_);
     appointments_ = v1::AppointmentService::NewStub(channel_);
+  }
+
+  std::string address() const { return absl::StrCat("127.0.0.1:", server_->port()); }
+
+  // A server on a free port with the test clock, quick password hashes and
+  // an admin the tests sign in as.
+  server::ServerOptions TestServerOptions(const std::string& db_path = "", int threads = 2,
+                                          std::vector<domain::BranchDefinition> branches = {
+                                              server::DemoBranch()}) {
+    server::ServerOptions options{.listen = "127.0.0.1:0",
+                                  .db_path = db_path,
+                                  .branches = std::move(branches),
+                                  .clock = &clock_,
+                                  .threads = threads};
+    options.auth.password_cost = rpc::PasswordCost::kMinimum;
+    options.auth.session_lifetime = session_lifetime_;
+    options.limits = limits_;
+    options.initial_users.push_back(
+        {.name = kTestAdmin, .role = domain::Role::kAdmin, .password = kTestPassword});
+    return options;
   }
 
   void StopServer() {
@@ -329,6 +352,12 @@ class E2eTest : public ::testing::Test {
 
   FakeClock clock_{StartTime()};
   std::unique_ptr<server::Server> server_;
+  // The tests issue hundreds of tickets from one caller at a frozen clock;
+  // the limits tests set the real ones.
+  rpc::Limits limits_{.max_live_tickets_per_branch = 100'000, .issue_burst = 1'000'000};
+  // Tests move the clock by days; the auth tests set a real working day.
+  absl::Duration session_lifetime_ = absl::Hours(24 * 365);
+  std::string admin_token_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::KioskService::Stub> kiosk_;
   std::unique_ptr<v1::CounterService::Stub> counter_;

@@ -106,7 +106,7 @@ TEST_F(E2eTest, WatchLobbySendsSnapshotThenEventsInOrder) {
   EXPECT_EQ(issued.ticket().ticket_id(), a1.ticket_id());
   EXPECT_EQ(issued.ticket().number(), "A001");
   EXPECT_EQ(issued.to_state(), v1::TICKET_STATE_WAITING);
-  EXPECT_EQ(issued.actor(), "kiosk:kiosk-1");
+  EXPECT_EQ(issued.actor(), absl::StrCat("user:", kTestAdmin));
   EXPECT_EQ(issued.service_code(), "A");
   EXPECT_EQ(issued.detail(), "A001 normal");
 
@@ -188,8 +188,7 @@ TEST_F(E2eTest, WatchLobbyEndsASubscriberThatFallsTooFarBehind) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   args.SetInt("grpc.lobbyq_test_private_channel", 1);  // not shared with the other channel
-  auto slow_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                                grpc::InsecureChannelCredentials(), args);
+  auto slow_channel = client::MakeChannel(address(), admin_token_, args);
   Watch slow(slow_channel, kDemo);
   slow.NextSnapshot();
 

@@ -191,12 +191,13 @@ TEST_F(StoreTest, MigratesEmptyFileToLatestSchema) {
   }
   EXPECT_THAT(RawQuery("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
                        "'sqlite_%' ORDER BY name"),
-              ElementsAre("appointments", "branches", "counters", "events", "number_sequences",
-                          "services", "tickets"));
+              ElementsAre("appointments", "branches", "counters", "devices", "events",
+                          "number_sequences", "services", "sessions", "tickets", "users"));
   EXPECT_THAT(RawQuery("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE "
                        "'sqlite_%' ORDER BY name"),
-              ElementsAre("appointments_by_request_id", "appointments_by_slot", "events_by_branch",
-                          "events_by_branch_at", "events_counter_states", "tickets_by_issued_at",
+              ElementsAre("appointments_by_request_id", "appointments_by_slot", "events_by_actor",
+                          "events_by_branch", "events_by_branch_at", "events_by_ticket",
+                          "events_counter_states", "sessions_by_user", "tickets_by_issued_at",
                           "tickets_by_request_id", "tickets_by_state"));
   // Every table is STRICT, the v2 one included.
   EXPECT_THAT(RawQuery("SELECT name FROM pragma_table_list WHERE schema = 'main' AND strict = 0 "

@@ -1,0 +1,106 @@
+#include "common/client/credentials.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "common/client/channel.h"
+#include "common/client/status_text.h"
+#include "common/credentials_file.h"
+#include "common/secret_input.h"
+#include "lobbyq/v1/auth.grpc.pb.h"
+
+namespace lobbyq::client {
+namespace {
+
+const char* RoleKey(ClientRole role) {
+  switch (role) {
+    case ClientRole::kKiosk:
+      return "kiosk";
+    case ClientRole::kDisplay:
+      return "display";
+    case ClientRole::kTeller:
+      return "teller";
+    case ClientRole::kManager:
+      return "manager";
+    case ClientRole::kAdmin:
+      return "admin";
+  }
+  return "kiosk";
+}
+
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : value;
+}
+
+// From LOBBYQ_PASSWORD (scripts), or typed without echo at a terminal.
+std::string AskPassword(const std::string& user) {
+  if (std::string env = Env("LOBBYQ_PASSWORD"); !env.empty()) return env;
+  return ReadSecretLine("password for " + user + ": ");
+}
+
+}  // namespace
+
+void AddCredentialOptions(CLI::App& app, CredentialOptions& options) {
+  app.add_option("--token", options.token, "device or session token (default: $LOBBYQ_TOKEN)");
+  app.add_option("--user", options.user,
+                 "sign in as this user (password from $LOBBYQ_PASSWORD or asked)");
+  app.add_option("--credentials", options.credentials_path,
+                 std::string("credentials file (default: ") + kDefaultCredentialsPath +
+                     " when it exists, as the demo run writes it)");
+}
+
+absl::StatusOr<std::string> SignIn(const std::string& server, const std::string& user,
+                                   const std::string& password, const std::string& branch,
+                                   uint32_t counter) {
+  auto stub = v1::AuthService::NewStub(MakeChannel(server));
+  v1::SignInRequest request;
+  request.set_user(user);
+  request.set_password(password);
+  request.set_branch_id(branch);
+  request.set_counter(counter);
+  v1::SignInResponse response;
+  const grpc::Status status =
+      CallWithDeadline([&](grpc::ClientContext* c) { return stub->SignIn(c, request, &response); });
+  if (!status.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                        absl::StrCat("signing in as ", user, ": ", DescribeStatus(status, server)));
+  }
+  return response.token();
+}
+
+absl::StatusOr<std::string> ObtainToken(const CredentialOptions& options, ClientRole role,
+                                        const std::string& server, const std::string& branch,
+                                        uint32_t counter) {
+  if (!options.token.empty()) return options.token;
+  if (!options.user.empty()) {
+    return SignIn(server, options.user, AskPassword(options.user), branch, counter);
+  }
+  if (std::string env = Env("LOBBYQ_TOKEN"); !env.empty()) return env;
+  std::string path = options.credentials_path;
+  if (path.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::exists(kDefaultCredentialsPath, ec)) return std::string();
+    path = kDefaultCredentialsPath;
+  }
+  absl::StatusOr<CredentialsFile> file = ReadCredentialsFile(path);
+  if (!file.ok()) return file.status();
+  const std::string key = RoleKey(role);
+  if (role == ClientRole::kKiosk || role == ClientRole::kDisplay) {
+    std::string token = CredentialOr(*file, key + "_token");
+    if (token.empty()) {
+      return absl::NotFoundError(absl::StrCat(path, " has no ", key, "_token"));
+    }
+    return token;
+  }
+  const std::string user = CredentialOr(*file, key + "_user");
+  const std::string password = CredentialOr(*file, key + "_password");
+  if (user.empty() || password.empty()) {
+    return absl::NotFoundError(absl::StrCat(path, " has no ", key, "_user and ", key, "_password"));
+  }
+  return SignIn(server, user, password, branch, counter);
+}
+
+}  // namespace lobbyq::client
