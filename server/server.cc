@@ -83,9 +83,10 @@ absl::Status ApplyConfigToStoredBranch(runtime::Engine& engine,
           }
         }
         for (const auto& [number, counter] : branch.counters()) {
-          const bool listed =
-              std::any_of(def.counters.begin(), def.counters.end(),
-                          [&](const domain::Counter& c) { return c.number == number; });
+          const bool listed = std::any_of(
+              def.counters.begin(), def.counters.end(),
+              // clang 14 cannot capture a structured binding by reference.
+              [number = number](const domain::Counter& c) { return c.number == number; });
           if (!listed) {
             spdlog::warn("branch '{}': counter {} is not in the config file but is kept",
                          def.info.id, number);

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -65,6 +66,24 @@ absl::Status ValidateText(absl::string_view value, size_t max_bytes, absl::strin
   return absl::OkStatus();
 }
 
+// A time zone is loaded by name from the zoneinfo directory, so only the shape
+// of an IANA name ("Asia/Shanghai", "America/Port-au-Prince", "Etc/GMT+8")
+// may reach the loader: an absolute path, "..", or a name cut short by a NUL
+// byte would have the server open and keep a file of the caller's choosing.
+absl::Status ValidateTimeZoneName(absl::string_view name) {
+  if (name.empty()) return absl::InvalidArgumentError("timezone must not be empty");
+  const bool iana = name.size() <= 64 && name.front() != '/' && !absl::StrContains(name, "..") &&
+                    std::all_of(name.begin(), name.end(), [](char c) {
+                      return absl::ascii_isalnum(c) || c == '/' || c == '_' || c == '-' || c == '+';
+                    });
+  if (!iana) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("timezone '", absl::CHexEscape(name.substr(0, 40)),
+                     "' is not a time zone name; use an IANA name like Asia/Shanghai"));
+  }
+  return absl::OkStatus();
+}
+
 bool AllDigits(absl::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return absl::ascii_isdigit(c); });
 }
@@ -122,7 +141,7 @@ absl::Status ValidateRequestId(absl::string_view request_id) {
 absl::Status ValidateBranchInfo(const BranchInfo& info) {
   if (auto s = ValidateBranchId(info.id); !s.ok()) return s;
   if (auto s = ValidateName(info.name, "branch name"); !s.ok()) return s;
-  if (info.timezone.empty()) return absl::InvalidArgumentError("timezone must not be empty");
+  if (auto s = ValidateTimeZoneName(info.timezone); !s.ok()) return s;
   if (auto s = ValidateDuration(info.rating_window, "rating_window"); !s.ok()) return s;
   if (info.recall_limit < 0 || info.recall_limit > kMaxRecallLimit) {
     return absl::InvalidArgumentError(absl::StrCat("recall_limit must be between 0 and ",

@@ -26,46 +26,7 @@
 namespace lobbyq::rpc {
 namespace {
 
-// Timestamp's own valid range: 0001-01-01 to 9999-12-31, nanos below a second.
-absl::Status CheckTimestamp(const google::protobuf::Timestamp& t, absl::string_view field) {
-  constexpr int64_t kMinSeconds = -62'135'596'800;
-  constexpr int64_t kMaxSeconds = 253'402'300'799;
-  if (t.seconds() < kMinSeconds || t.seconds() > kMaxSeconds || t.nanos() < 0 ||
-      t.nanos() >= 1'000'000'000) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " is not a valid timestamp (seconds ",
-                                                   t.seconds(), ", nanos ", t.nanos(), ")"));
-  }
-  return absl::OkStatus();
-}
-
-struct Window {
-  absl::Time from;
-  absl::Time to;
-};
-
-// The asked window, or nullopt for the default (the business day so far).
-absl::StatusOr<std::optional<Window>> RequestedWindow(const v1::GetMetricsRequest& request) {
-  if (request.has_from() != request.has_to()) {
-    return absl::InvalidArgumentError(
-        "give both from and to, or neither for the business day so far");
-  }
-  if (!request.has_from()) return std::nullopt;
-  if (absl::Status s = CheckTimestamp(request.from(), "from"); !s.ok()) return s;
-  if (absl::Status s = CheckTimestamp(request.to(), "to"); !s.ok()) return s;
-  const Window window{FromProto(request.from()), FromProto(request.to())};
-  if (window.to < window.from) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("to (", absl::FormatTime(window.to), ") is before from (",
-                     absl::FormatTime(window.from), "); the window runs from `from` to `to`"));
-  }
-  if (window.to - window.from > domain::kMaxMetricsWindow) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "the window is %.1f days; at most %d days can be asked at once, ask for parts",
-        absl::ToDoubleHours(window.to - window.from) / 24,
-        static_cast<int>(absl::ToInt64Hours(domain::kMaxMetricsWindow) / 24)));
-  }
-  return window;
-}
+using Window = MetricsWindow;
 
 struct Computed {
   domain::MetricsInput input;
