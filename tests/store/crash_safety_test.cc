@@ -1,17 +1,20 @@
-// Durability setting, and corruption detected at open.
+// Durability setting, corruption detected at open, and online backups.
 
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/store/backup.h"
 #include "server/store/store.h"
 
 namespace lobbyq::store {
@@ -212,6 +215,129 @@ TEST_F(CrashSafetyTest, FileThatIsNoDatabaseIsRefusedAtOpen) {
     out << "branches:\n  - id: north\n" << std::string(8000, '#') << "\n";
   }
   ExpectRefusedAsCorrupt();
+}
+
+TEST_F(CrashSafetyTest, BackupOfAnOpenStoreRestoresItsTicketsAndEvents) {
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  Change branch = NewBranch("b1");
+  ASSERT_TRUE((*store)->Commit(branch).ok());
+  for (uint64_t id = 1; id <= 40; ++id) {
+    Change issue = Issue("b1", id);
+    ASSERT_TRUE((*store)->Commit(issue).ok());
+  }
+  absl::StatusOr<BranchSnapshot> before = (*store)->LoadBranch("b1", kNow - absl::Hours(1));
+  absl::StatusOr<std::vector<Event>> events_before = (*store)->ReadEvents("b1", 0, 1000);
+  ASSERT_TRUE(before.ok() && events_before.ok());
+  ASSERT_EQ(before->tickets.size(), 40u);
+
+  // The store holds the lock file and its log is not checkpointed: the backup
+  // must read through the log without the lock.
+  const std::string backup = (dir_ / "backup.db").string();
+  ASSERT_TRUE(BackupDatabase(path_, backup).ok());
+  // Later commits are not in it.
+  Change later = Issue("b1", 41);
+  ASSERT_TRUE((*store)->Commit(later).ok());
+
+  EXPECT_FALSE(std::filesystem::exists(backup + "-wal"));
+  EXPECT_FALSE(std::filesystem::exists(backup + ".partial"));
+  EXPECT_EQ(Query(backup, "PRAGMA journal_mode").at(0), "delete") << "a backup is one file";
+
+  absl::StatusOr<std::unique_ptr<Store>> restored = Store::Open(backup);
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  absl::StatusOr<BranchSnapshot> after = (*restored)->LoadBranch("b1", kNow - absl::Hours(1));
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->tickets, before->tickets);
+  EXPECT_EQ(after->sequences, before->sequences);
+  EXPECT_EQ(after->counters, before->counters);
+  EXPECT_EQ(after->max_ticket_id, 40u);
+  absl::StatusOr<std::vector<Event>> events_after = (*restored)->ReadEvents("b1", 0, 1000);
+  ASSERT_TRUE(events_after.ok()) << events_after.status();
+  EXPECT_EQ(*events_after, *events_before);
+}
+
+TEST_F(CrashSafetyTest, BackupDuringCommitsIsOneConsistentSnapshot) {
+  absl::StatusOr<std::unique_ptr<Store>> store =
+      Store::Open(path_, {.durability = Durability::kNormal});
+  ASSERT_TRUE(store.ok()) << store.status();
+  Change branch = NewBranch("b1");
+  ASSERT_TRUE((*store)->Commit(branch).ok());
+  Change first = Issue("b1", 1);
+  ASSERT_TRUE((*store)->Commit(first).ok());
+
+  // A writer commits ticket + sequence + event together, as fast as it can,
+  // while backups are taken. Whatever the interleaving, each backup must hold
+  // whole commits only: as many tickets as issue events, numbered 1..n.
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> committed{1};
+  std::thread writer([&] {
+    for (uint64_t id = 2; !stop && id < 100'000; ++id) {
+      Change issue = Issue("b1", id);
+      if (!(*store)->Commit(issue).ok()) return;
+      committed = id;
+    }
+  });
+  std::vector<std::string> backups;
+  for (int i = 0; i < 5; ++i) {
+    backups.push_back((dir_ / absl::StrCat("backup-", i, ".db")).string());
+    const absl::Status s = BackupDatabase(path_, backups.back());
+    EXPECT_TRUE(s.ok()) << s;
+  }
+  stop = true;
+  writer.join();
+
+  uint64_t previous = 0;
+  for (const std::string& b : backups) {
+    SCOPED_TRACE(b);
+    const std::vector<std::string> tickets = Query(b, "SELECT COUNT(*) FROM tickets");
+    const std::vector<std::string> issued =
+        Query(b, "SELECT COUNT(*) FROM events WHERE type = 'ticket_issued'");
+    const std::vector<std::string> max_id = Query(b, "SELECT MAX(ticket_id) FROM tickets");
+    const std::vector<std::string> sequence = Query(b, "SELECT last_number FROM number_sequences");
+    ASSERT_EQ(tickets.size(), 1u);
+    EXPECT_EQ(tickets, issued);
+    EXPECT_EQ(tickets, max_id);
+    const uint64_t n = std::stoull(tickets[0]);
+    EXPECT_EQ(sequence.at(0), absl::StrCat(n % 999 + 1));
+    EXPECT_GE(n, previous) << "backups are taken one after the other";
+    EXPECT_LE(n, committed.load());
+    previous = n;
+  }
+}
+
+TEST_F(CrashSafetyTest, BackupNeverOverwritesAFile) {
+  ASSERT_NO_FATAL_FAILURE(WriteDatabase(3));
+  const std::string backup = (dir_ / "backup.db").string();
+  {
+    std::ofstream out(backup);
+    out << "last week's backup";
+  }
+  const absl::Status s = BackupDatabase(path_, backup);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr(backup));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("already exists"));
+  EXPECT_EQ(ReadFile(backup), "last week's backup");
+}
+
+TEST_F(CrashSafetyTest, BackupOfAMissingDatabaseSaysSo) {
+  const std::string backup = (dir_ / "backup.db").string();
+  const absl::Status s = BackupDatabase((dir_ / "nothing-here.db").string(), backup);
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("nothing-here.db"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("--data"));
+  EXPECT_FALSE(std::filesystem::exists(backup));
+}
+
+TEST_F(CrashSafetyTest, BackupOfACorruptDatabaseWritesNothing) {
+  ASSERT_NO_FATAL_FAILURE(WriteDatabase(300));
+  std::filesystem::resize_file(path_, std::filesystem::file_size(path_) / 2);
+  const std::string backup = (dir_ / "backup.db").string();
+  const absl::Status s = BackupDatabase(path_, backup);
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr(path_));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("is corrupt"));
+  EXPECT_FALSE(std::filesystem::exists(backup));
+  EXPECT_FALSE(std::filesystem::exists(backup + ".partial"));
 }
 
 }  // namespace
