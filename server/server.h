@@ -22,6 +22,7 @@ struct ServerOptions {
   std::vector<domain::BranchDefinition> branches;
   const Clock* clock = nullptr;  // null = the system clock
   int threads = 2;               // the branch strands' thread pool
+  store::Durability durability = store::Durability::kFull;
 };
 
 // The whole queue server: store, engine and the gRPC services, health and reflection.
