@@ -344,7 +344,8 @@ absl::StatusOr<ServerConfig> ParseConfig(const std::string& text, const std::str
   if (root.IsNull()) return config;
   Reader r(name);
   try {
-    if (auto s = r.CheckKeys(root, "", {"listen", "data", "log_level", "branches"}); !s.ok()) {
+    if (auto s = r.CheckKeys(root, "", {"listen", "data", "log_level", "durability", "branches"});
+        !s.ok()) {
       return s;
     }
     for (auto [key, dest] :
@@ -361,6 +362,13 @@ absl::StatusOr<ServerConfig> ParseConfig(const std::string& text, const std::str
                      absl::StrCat("'", *config.log_level,
                                   "' is not a log level; use trace, debug, info, warn or error"));
     }
+    store::Durability durability = store::Durability::kFull;
+    if (auto s = r.Choice(root, "durability", "", store::ParseDurability, "a durability setting",
+                          "full or normal", &durability);
+        !s.ok()) {
+      return s;
+    }
+    if (root["durability"]) config.durability = durability;
     const YAML::Node branches = root["branches"];
     if (branches && !branches.IsSequence()) return r.Error(branches, "branches", "must be a list");
     std::set<std::string> ids;

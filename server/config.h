@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "server/domain/types.h"
+#include "server/store/options.h"
 
 namespace lobbyq::server {
 
@@ -14,6 +15,7 @@ struct ServerConfig {
   std::optional<std::string> listen;
   std::optional<std::string> data_dir;
   std::optional<std::string> log_level;
+  std::optional<store::Durability> durability;
   std::vector<domain::BranchDefinition> branches;
 };
 

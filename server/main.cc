@@ -1,7 +1,11 @@
 // lobbyq-server: the branch lobby queue server.
 
+#include <cerrno>
 #include <csignal>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
@@ -12,6 +16,7 @@
 #include "server/config.h"
 #include "server/demo.h"
 #include "server/server.h"
+#include "server/store/backup.h"
 
 namespace {
 
@@ -37,9 +42,21 @@ int AddAdmin(lobbyq::server::ServerOptions options, const std::string& name) {
   return 0;
 }
 
+// Written whole under a temporary name and renamed, so whoever polls for the
+// file never reads half a number.
+bool WritePortFile(const std::string& path, int port) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+    if (!out.flush()) return false;
+  }
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
 int Run(int argc, char** argv) {
   CLI::App app{"lobbyq-server: bank-branch lobby queue server"};
-  std::string config_path, listen, data_dir, log_level;
+  std::string config_path, listen, data_dir, log_level, durability_name, port_file, backup_path;
   int threads = 2;
   std::string add_admin;
   app.add_option("--config", config_path,
@@ -55,6 +72,15 @@ int Run(int argc, char** argv) {
                  "create admin user NAME (or give it a new password, read from standard input), "
                  "then exit; needs --config")
       ->needs("--config");
+  app.add_option("--durability", durability_name,
+                 "full: every change is on disk before its reply (default); normal: flushed at "
+                 "checkpoints, a power cut may lose the last changes")
+      ->check(CLI::IsMember({"full", "normal"}));
+  app.add_option("--port-file", port_file,
+                 "once listening, write the gRPC port to this file (for --listen HOST:0)");
+  app.add_option("--backup", backup_path,
+                 "copy the database in --data to this new file and exit; safe while a server "
+                 "is running on it");
   CLI11_PARSE(app, argc, argv);
 
   lobbyq::server::ServerConfig config;
@@ -72,6 +98,19 @@ int Run(int argc, char** argv) {
   if (data_dir.empty()) data_dir = config.data_dir.value_or("./lobbyq-data");
   if (log_level.empty()) log_level = config.log_level.value_or("info");
   spdlog::set_level(spdlog::level::from_str(log_level));
+  const std::string db_path = (std::filesystem::path(data_dir) / "lobbyq.db").string();
+  lobbyq::store::Durability durability =
+      config.durability.value_or(lobbyq::store::Durability::kFull);
+  if (!durability_name.empty()) durability = *lobbyq::store::ParseDurability(durability_name);
+
+  if (!backup_path.empty()) {
+    if (absl::Status s = lobbyq::store::BackupDatabase(db_path, backup_path); !s.ok()) {
+      std::cerr << "lobbyq-server: " << s.message() << "\n";
+      return 1;
+    }
+    std::cout << "backup of " << db_path << " written to " << backup_path << "\n";
+    return 0;
+  }
 
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
@@ -79,7 +118,6 @@ int Run(int argc, char** argv) {
     spdlog::error("cannot create data directory {}: {}", data_dir, ec.message());
     return 1;
   }
-  const std::string db_path = (std::filesystem::path(data_dir) / "lobbyq.db").string();
 
   // Block the stop signals before any thread starts, so only sigwait sees them.
   sigset_t stop_signals;
@@ -88,8 +126,11 @@ int Run(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  lobbyq::server::ServerOptions options{
-      .listen = listen, .db_path = db_path, .branches = config.branches, .threads = threads};
+  lobbyq::server::ServerOptions options{.listen = listen,
+                                        .db_path = db_path,
+                                        .branches = config.branches,
+                                        .threads = threads,
+                                        .durability = durability};
   if (config_path.empty()) {
     options.demo_credentials = true;
     options.demo_credentials_path = (std::filesystem::path(data_dir) / "demo-credentials").string();
@@ -101,14 +142,20 @@ int Run(int argc, char** argv) {
     spdlog::error("{}", std::string(server.status().message()));
     return 1;
   }
+  if (!port_file.empty() && !WritePortFile(port_file, (*server)->port())) {
+    spdlog::error("cannot write the port to {}: {}", port_file, std::strerror(errno));
+    return 1;
+  }
   const std::string host = listen.substr(0, listen.rfind(':'));
-  spdlog::info("lobbyq-server listening on {}:{}, data in {}, branches: {}", host,
-               (*server)->port(), db_path, absl::StrJoin((*server)->engine().BranchIds(), ", "));
+  spdlog::info("lobbyq-server listening on {}:{}, data in {} (durability {}), branches: {}", host,
+               (*server)->port(), db_path, std::string(lobbyq::store::DurabilityName(durability)),
+               absl::StrJoin((*server)->engine().BranchIds(), ", "));
 
   int signal = 0;
   sigwait(&stop_signals, &signal);
   spdlog::info("stopping on {}", signal == SIGINT ? "SIGINT" : "SIGTERM");
   (*server)->Shutdown();
+  if (!port_file.empty()) std::remove(port_file.c_str());  // no server behind it any more
   spdlog::info("stopped; data saved in {}", db_path);
   return 0;
 }

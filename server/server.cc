@@ -133,7 +133,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   std::unique_ptr<Server> server(new Server());
   const Clock* clock = options.clock ? options.clock : &server->system_clock_;
 
-  auto store = store::Store::Open(options.db_path);
+  auto store = store::Store::Open(options.db_path, {.durability = options.durability});
   if (!store.ok()) return store.status();
   server->store_ = *std::move(store);
   server->engine_ = std::make_unique<runtime::Engine>(server->store_.get(), clock, options.threads);

@@ -41,6 +41,7 @@ struct ServerOptions {
     std::string password;
   };
   std::vector<InitialUser> initial_users;
+  store::Durability durability = store::Durability::kFull;
 };
 
 // The whole queue server: store, engine and the gRPC services, health and reflection.

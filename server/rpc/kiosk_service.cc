@@ -96,8 +96,8 @@ grpc::ServerUnaryReactor* KioskServiceImpl::IssueTicket(grpc::CallbackServerCont
   return RunCommand(
       engine_, context, "IssueTicket", request->branch_id(), caller->name,
       [this, request, priority = *priority, details = FromProto(request->details()),
-       caller = caller->name](const domain::Branch& branch,
-                              const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
+       caller = *caller](const domain::Branch& branch,
+                         const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
         absl::StatusOr<domain::Plan> plan = branch.PlanIssue(request->service_code(), priority,
                                                              request->request_id(), details, ctx);
         // A retry of a ticket already issued changes nothing: it always gets
@@ -105,7 +105,11 @@ grpc::ServerUnaryReactor* KioskServiceImpl::IssueTicket(grpc::CallbackServerCont
         if (!plan.ok() || plan->change.events.empty()) return plan;
         const int cap = limits_.max_live_tickets_per_branch;
         if (branch.LiveTicketCount() >= static_cast<size_t>(cap)) return LiveTicketCapReached(cap);
-        if (absl::Status s = issue_rate_.Take(caller, ctx.now); !s.ok()) return s;
+        // The per-kiosk rate: a person (a manager helping customers, head
+        // office) acts deliberately and is not throttled.
+        if (caller.role == domain::Role::kKiosk) {
+          if (absl::Status s = issue_rate_.Take(caller.name, ctx.now); !s.ok()) return s;
+        }
         return plan;
       },
       TicketReply(response, engine_.clock(), Details::kInclude));
@@ -152,8 +156,10 @@ grpc::ServerUnaryReactor* KioskServiceImpl::CheckInAppointment(
   }
   // Booked customers are not capped (their slots already are), but a kiosk
   // checking in codes in a loop is as suspect as one issuing tickets.
-  if (auto s = issue_rate_.Take(caller->name, engine_.clock().Now()); !s.ok()) {
-    return Reject(context, "CheckInAppointment", s);
+  if (caller->role == domain::Role::kKiosk) {
+    if (auto s = issue_rate_.Take(caller->name, engine_.clock().Now()); !s.ok()) {
+      return Reject(context, "CheckInAppointment", s);
+    }
   }
   auto code = domain::NormalizeAppointmentCode(request->code());
   if (!code.ok()) return Reject(context, "CheckInAppointment", code.status());

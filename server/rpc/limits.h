@@ -15,7 +15,7 @@ struct Limits {
   // Walk-in tickets waiting, called or being served in one branch. A lobby
   // holds a few hundred people; far more means a runaway kiosk or a script.
   int max_live_tickets_per_branch = 2000;
-  // Tickets (walk-in or check-in) one kiosk or person may take: a burst, then
+  // Tickets (walk-in or check-in) one kiosk may take: a burst, then
   // a steady rate. A kiosk prints one ticket in a few seconds, so 20 a minute
   // is the most a real queue in front of it produces.
   int issue_burst = 10;

@@ -83,13 +83,15 @@ FileLock::~FileLock() {
   if (fd_ >= 0) ::close(fd_);  // closing the descriptor releases the flock
 }
 
-absl::StatusOr<sqlite3*> OpenDatabase(const std::string& path) {
+absl::StatusOr<sqlite3*> OpenDatabase(const std::string& path, OpenMode mode) {
   // Long enough to ride out a backup or an operator's sqlite3 shell; a server
   // that waits longer than this should fail the request instead.
   constexpr int kBusyTimeoutMs = 5000;
   const std::string file = path.empty() ? ":memory:" : path;
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  const int flags = mode == OpenMode::kReadOnly ? SQLITE_OPEN_READONLY
+                                                : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(file.c_str(), &db, flags, nullptr);
   if (rc == SQLITE_OK) rc = sqlite3_extended_result_codes(db, 1);
   if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(db, kBusyTimeoutMs);
   if (rc != SQLITE_OK) {
@@ -101,6 +103,10 @@ absl::StatusOr<sqlite3*> OpenDatabase(const std::string& path) {
   }
   return db;
 }
+
+void DbCloser::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+
+absl::StatusCode SqliteStatusCode(int rc) { return CodeFor(rc); }
 
 std::string DbName(sqlite3* db) {
   const char* file = sqlite3_db_filename(db, "main");

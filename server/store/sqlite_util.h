@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <utility>
 #include <variant>
@@ -38,16 +39,33 @@ class FileLock {
   int fd_ = -1;
 };
 
-// Opens (creating if needed) the database at `path`, "" or ":memory:" meaning a
-// private in-memory one, with extended result codes and a busy timeout. The caller
-// owns the handle and closes it with sqlite3_close_v2.
-absl::StatusOr<sqlite3*> OpenDatabase(const std::string& path);
+enum class OpenMode {
+  kReadWriteCreate,
+  // Never writes the database file (a backup reads a file a server may be
+  // writing); SQLite may still create the -shm index of a WAL database.
+  kReadOnly,
+};
+
+// Opens the database at `path`, "" or ":memory:" meaning a private in-memory
+// one, with extended result codes and a busy timeout; kReadWriteCreate creates
+// a missing file. The caller owns the handle and closes it with
+// sqlite3_close_v2 (or hands it to a DbHandle).
+absl::StatusOr<sqlite3*> OpenDatabase(const std::string& path,
+                                      OpenMode mode = OpenMode::kReadWriteCreate);
+
+// Closes a connection with sqlite3_close_v2.
+struct DbCloser {
+  void operator()(sqlite3* db) const;
+};
+using DbHandle = std::unique_ptr<sqlite3, DbCloser>;
 
 // The file behind `db`, or ":memory:" for an in-memory database.
 std::string DbName(sqlite3* db);
 
 // Unavailable for transient or environmental failures (busy, locked, I/O, full,
 // cannot open), DataLoss for a corrupt file, Internal otherwise.
+absl::StatusCode SqliteStatusCode(int rc);
+// That code, with a message naming the file behind `db`, `context` and SQLite's text.
 absl::Status SqliteError(sqlite3* db, int rc, absl::string_view context);
 
 // Runs one or more SQL statements that return no rows.

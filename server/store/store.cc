@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "server/store/migrations.h"
 #include "server/store/sqlite_util.h"
 
@@ -416,9 +417,19 @@ absl::StatusOr<std::vector<Event>> QueryEvents(sqlite3* db, absl::string_view sq
   return events;
 }
 
+// What an operator reads when the file is damaged: which file, that it is
+// corrupt, why SQLite thinks so, and what to do about it.
+absl::Status CorruptDatabase(const std::string& file, absl::string_view detail) {
+  return absl::DataLossError(absl::StrFormat(
+      "database '%s' is corrupt (%s); lobbyq-server will not start on a damaged file. Move "
+      "'%s' and its -wal and -shm files aside (keep them for diagnosis), copy the latest backup "
+      "(made with lobbyq-server --backup) to '%s' and start again; see docs/operations.md",
+      file, absl::StripPrefix(detail, absl::StrCat("database '", file, "': ")), file, file));
+}
+
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions options) {
   std::optional<FileLock> lock;
   if (!path.empty() && path != ":memory:") {
     absl::StatusOr<FileLock> acquired = FileLock::Acquire(path + ".lock");
@@ -429,7 +440,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   if (!db.ok()) return db.status();
   std::unique_ptr<Store> store(new Store(*db, std::move(lock)));
   std::lock_guard guard(store->mu_);
-  if (absl::Status s = store->Configure(); !s.ok()) return s;
+  if (absl::Status s = store->CheckIntegrity(); !s.ok()) return s;
+  if (absl::Status s = store->Configure(options); !s.ok()) return s;
   if (absl::Status s = store->Migrate(); !s.ok()) return s;
   return store;
 }
@@ -440,7 +452,30 @@ Store::~Store() { sqlite3_close_v2(db_); }
 
 int Store::LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
 
-absl::Status Store::Configure() {
+absl::Status Store::CheckIntegrity() {
+  // quick_check reads every page and checks the structure of every table and
+  // index, but not that each index matches its table (integrity_check would,
+  // at several times the cost at every start). A truncated file or a page of
+  // garbage shows up here, before anything is migrated or served from it.
+  constexpr int kMaxProblems = 3;
+  std::vector<std::string> problems;
+  absl::Status s = ForEachRow(db_, absl::StrCat("PRAGMA quick_check(", kMaxProblems, ")"), {},
+                              [&](const Statement& stmt) {
+                                problems.push_back(stmt.Text(0));
+                                return absl::OkStatus();
+                              });
+  const std::string file = DbName(db_);
+  if (!s.ok()) {
+    // SQLite gives up on a file that is not a database at all, or whose
+    // structure is too broken to walk.
+    if (s.code() == absl::StatusCode::kDataLoss) return CorruptDatabase(file, s.message());
+    return s;
+  }
+  if (problems.size() == 1 && problems[0] == "ok") return absl::OkStatus();
+  return CorruptDatabase(file, absl::StrCat("quick_check: ", absl::StrJoin(problems, "; ")));
+}
+
+absl::Status Store::Configure(const StoreOptions& options) {
   std::string mode;
   absl::Status s = ForEachRow(db_, "PRAGMA journal_mode = WAL", {}, [&](const Statement& stmt) {
     mode = stmt.Text(0);
@@ -452,7 +487,28 @@ absl::Status Store::Configure() {
     return absl::InternalError(absl::StrFormat(
         "database '%s': cannot switch to WAL mode (journal_mode is '%s')", DbName(db_), mode));
   }
-  return Exec(db_, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+  // In WAL mode NORMAL syncs only at checkpoints; FULL also syncs the log at
+  // every commit, which is what makes an acknowledged change survive a power cut.
+  const absl::string_view synchronous =
+      options.durability == Durability::kNormal ? "NORMAL" : "FULL";
+  return Exec(db_,
+              absl::StrCat("PRAGMA synchronous = ", synchronous, "; PRAGMA foreign_keys = ON;"));
+}
+
+absl::StatusOr<Durability> Store::CurrentDurability() {
+  std::lock_guard lock(mu_);
+  absl::StatusOr<int64_t> level = QueryInt(db_, "PRAGMA synchronous", {});
+  if (!level.ok()) return level.status();
+  // 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA; the store sets only the two it offers.
+  switch (*level) {
+    case 1:
+      return Durability::kNormal;
+    case 2:
+      return Durability::kFull;
+    default:
+      return absl::InternalError(absl::StrFormat(
+          "database '%s': unexpected PRAGMA synchronous = %d", DbName(db_), *level));
+  }
 }
 
 absl::StatusOr<int> Store::UserVersion() {

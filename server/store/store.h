@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "server/domain/permissions.h"
 #include "server/domain/types.h"
+#include "server/store/options.h"
 #include "server/store/sqlite_util.h"
 
 struct sqlite3;
@@ -25,13 +26,15 @@ namespace lobbyq::store {
 class Store {
  public:
   // Opens or creates the database at `path` ("" or ":memory:" for a private
-  // in-memory database) and applies every pending migration.
-  // A file database is locked (`path`.lock) for the life of the Store.
+  // in-memory database), checks it (PRAGMA quick_check) and applies every
+  // pending migration. A file database is locked (`path`.lock) for the life of
+  // the Store.
   // Returns FailedPrecondition if another process holds the lock or the file
-  // was written by a newer lobbyq, and
-  // Internal/Unavailable (DataLoss for a corrupt file) for SQLite errors, naming
-  // the file.
-  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path);
+  // was written by a newer lobbyq, DataLoss for a corrupt or truncated file
+  // (the message names it and says to restore a backup), and
+  // Internal/Unavailable for other SQLite errors, naming the file.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
+                                                     StoreOptions options = {});
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -116,6 +119,8 @@ class Store {
   absl::StatusOr<std::vector<SessionRow>> LiveSessions(absl::Time now);
   // Removes every demo user, device and their sessions; returns how many rows.
   absl::StatusOr<int> RemoveDemoCredentials();
+  // The durability the connection runs with, read back from SQLite.
+  absl::StatusOr<Durability> CurrentDurability();
 
   // The schema version now in the file (the number of migrations applied).
   absl::StatusOr<int> SchemaVersion();
@@ -124,7 +129,8 @@ class Store {
 
  private:
   Store(sqlite3* db, std::optional<FileLock> lock) : lock_(std::move(lock)), db_(db) {}
-  absl::Status Configure() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CheckIntegrity() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status Configure(const StoreOptions& options) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Migrate() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<int> UserVersion() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Commit() without the lock and without touching `change`; `seqs` receives the

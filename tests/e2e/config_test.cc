@@ -104,6 +104,25 @@ TEST(ConfigTest, EmptyFileIsAnEmptyConfig) {
   EXPECT_TRUE(config->branches.empty());
 }
 
+TEST(ConfigTest, ReadsDurability) {
+  auto config = ParseConfig("durability: normal\n", "lobbyq.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->durability, store::Durability::kNormal);
+  config = ParseConfig("durability: full\n", "lobbyq.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->durability, store::Durability::kFull);
+  // Absent: the server's default (full) applies, and a flag may still set it.
+  config = ParseConfig("listen: x\n", "lobbyq.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->durability, std::nullopt);
+
+  config = ParseConfig("listen: x\ndurability: fast\n", "lobbyq.yaml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(config.status().message(),
+            "lobbyq.yaml:2: durability: 'fast' is not a durability setting; use full or normal");
+}
+
 TEST(ConfigTest, LoadConfigFileReadsTheFileAndNamesIt) {
   const std::string path = absl::StrCat(::testing::TempDir(), "lobbyq-config-test.yaml");
   {
@@ -560,6 +579,7 @@ TEST(ConfigTest, TheExampleConfigIsValid) {
   EXPECT_EQ(def.counters[1].strategy, domain::CallStrategy::kLongestWait);
   EXPECT_EQ(def.counters[2].strategy, domain::CallStrategy::kCounted);
   EXPECT_EQ(def.counters[2].counted_rules.size(), 2u);
+  EXPECT_EQ(config->durability, store::Durability::kFull);
 }
 
 }  // namespace
