@@ -9,6 +9,8 @@
 namespace lobbyq::rpc {
 namespace {
 
+constexpr size_t kMaxRememberedFailures = 10'000;
+
 constexpr char kHowToGetToken[] =
     "send the metadata 'authorization: Bearer TOKEN' with a device token or a session token from "
     "AuthService.SignIn (the lobbyq clients take --token, --user or --credentials)";
@@ -131,6 +133,13 @@ absl::StatusOr<std::pair<std::string, domain::Principal>> Authenticator::SignIn(
                              : (VerifyPassword(dummy_hash_, password), false);
   if (!matches) {
     absl::MutexLock lock(&mu_);
+    // Anyone may send made-up names: forget stale failures before the map
+    // could grow without bound.
+    if (failures_.size() >= kMaxRememberedFailures) {
+      absl::erase_if(failures_, [&](const auto& entry) {
+        return now - entry.second.last >= options_.sign_in_lockout;
+      });
+    }
     Failures& f = failures_[user];
     if (now - f.last >= options_.sign_in_lockout) f.count = 0;
     ++f.count;
