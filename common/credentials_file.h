@@ -49,6 +49,14 @@ inline absl::StatusOr<CredentialsFile> ReadCredentialsFile(const std::string& pa
   return ParseCredentials(text.str(), path);
 }
 
+// The file's text: `header` (comment lines, each starting with '#'), then one
+// key=value line per entry. ParseCredentials reads it back.
+inline std::string FormatCredentials(const CredentialsFile& file, const std::string& header) {
+  std::string text = header;
+  for (const auto& [key, value] : file) absl::StrAppend(&text, key, "=", value, "\n");
+  return text;
+}
+
 inline std::string CredentialOr(const CredentialsFile& file, const std::string& key,
                                 const std::string& fallback = "") {
   auto it = file.find(key);

@@ -92,11 +92,11 @@ absl::Status WriteCredentials(const DemoCredentials& credentials, const std::str
     std::FILE* file = std::fopen(temp.c_str(), "w");
     if (file == nullptr) return absl::UnavailableError(absl::StrCat("cannot write ", temp));
     ::chmod(temp.c_str(), 0600);
-    std::string text =
+    const std::string text = FormatCredentials(
+        credentials,
         "# lobbyq DEMO credentials, made by the demo run (lobbyq-server without --config).\n"
         "# The clients read this file by default. A server started with a config file\n"
-        "# deletes these users and tokens: never use them for a real branch.\n";
-    for (const auto& [key, value] : credentials) absl::StrAppend(&text, key, "=", value, "\n");
+        "# deletes these users and tokens: never use them for a real branch.\n");
     const bool written = std::fwrite(text.data(), 1, text.size(), file) == text.size();
     if (std::fclose(file) != 0 || !written) {
       return absl::UnavailableError(absl::StrCat("cannot write ", temp));

@@ -7,6 +7,7 @@
 
 #include <grpcpp/server_context.h>
 
+#include "absl/base/call_once.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -83,8 +84,11 @@ class Authenticator {
   store::Store& store_;
   const Clock& clock_;
   const AuthOptions options_;
-  // What an unknown user's password is checked against (set by Load).
-  std::string dummy_hash_;
+  // What an unknown user's password is checked against, so the answer takes
+  // as long as for a known one.
+  const std::string& DummyHash() const;
+  mutable absl::once_flag dummy_once_;
+  mutable std::string dummy_hash_;
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, store::Store::UserRow> users_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, store::Store::DeviceRow> devices_ ABSL_GUARDED_BY(mu_);

@@ -136,12 +136,7 @@ void Step(FuzzLobby& lobby, const AppointmentStep& step) {
 }  // namespace
 
 int RunAppointment(const uint8_t* data, size_t size) {
-  AppointmentSession session;
-  if (!Parse(data, size, &session)) return 0;
-  FuzzLobby lobby = FuzzLobby::Prepared();
-  for (int i = 0; i < session.steps_size() && i < kMaxSteps; ++i) Step(lobby, session.steps(i));
-  lobby.CheckRestart();
-  return 0;
+  return RunSession<AppointmentSession>(data, size, Step);
 }
 
 }  // namespace lobbyq::fuzz

@@ -135,12 +135,7 @@ void Step(FuzzLobby& lobby, const CounterStep& step) {
 }  // namespace
 
 int RunCounter(const uint8_t* data, size_t size) {
-  CounterSession session;
-  if (!Parse(data, size, &session)) return 0;
-  FuzzLobby lobby = FuzzLobby::Prepared();
-  for (int i = 0; i < session.steps_size() && i < kMaxSteps; ++i) Step(lobby, session.steps(i));
-  lobby.CheckRestart();
-  return 0;
+  return RunSession<CounterSession>(data, size, Step);
 }
 
 }  // namespace lobbyq::fuzz

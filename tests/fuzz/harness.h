@@ -118,6 +118,18 @@ class FuzzLobby {
   std::map<std::string, domain::Appointment> appointment_rows_;
 };
 
+// One session of a request family: parse it, play at most kMaxSteps of its
+// steps on a prepared lobby, then check that a restart rebuilds the same branch.
+template <typename Session, typename StepFn>
+int RunSession(const uint8_t* data, size_t size, StepFn step) {
+  Session session;
+  if (!Parse(data, size, &session)) return 0;
+  FuzzLobby lobby = FuzzLobby::Prepared();
+  for (int i = 0; i < session.steps_size() && i < kMaxSteps; ++i) step(lobby, session.steps(i));
+  lobby.CheckRestart();
+  return 0;
+}
+
 // Fuzz targets. Each takes one input, returns 0, and stops the process on a
 // finding. The libFuzzer entry points and the regression test call these.
 int RunKiosk(const uint8_t* data, size_t size);

@@ -172,12 +172,7 @@ void Step(FuzzLobby& lobby, const LobbyStep& step) {
 }  // namespace
 
 int RunLobby(const uint8_t* data, size_t size) {
-  LobbySession session;
-  if (!Parse(data, size, &session)) return 0;
-  FuzzLobby lobby = FuzzLobby::Prepared();
-  for (int i = 0; i < session.steps_size() && i < kMaxSteps; ++i) Step(lobby, session.steps(i));
-  lobby.CheckRestart();
-  return 0;
+  return RunSession<LobbySession>(data, size, Step);
 }
 
 }  // namespace lobbyq::fuzz
