@@ -77,6 +77,7 @@ ActionResult CounterClient::CounterCall(grpc::Status (v1::CounterService::Stub::
   v1::CounterRequest request;
   request.set_branch_id(branch_);
   request.set_counter(counter_);
+  request.set_request_id(client::NewRequestId());
   v1::CounterResponse response;
   ActionResult result;
   result.status = client::CallWithDeadline([&](grpc::ClientContext* c) {
@@ -96,6 +97,7 @@ ActionResult CounterClient::TicketCall(grpc::Status (v1::CounterService::Stub::*
   v1::CounterRequest request;
   request.set_branch_id(branch_);
   request.set_counter(counter_);
+  request.set_request_id(client::NewRequestId());
   ActionResult result;
   result.status = client::CallWithDeadline(
       [&](grpc::ClientContext* c) { return (counter_stub_.get()->*method)(c, request, response); });
@@ -112,6 +114,7 @@ ActionResult CounterClient::CallNext() {
   v1::CounterRequest request;
   request.set_branch_id(branch_);
   request.set_counter(counter_);
+  request.set_request_id(client::NewRequestId());
   v1::CallNextResponse response;
   ActionResult result;
   result.status = client::CallWithDeadline(
@@ -174,6 +177,7 @@ ActionResult CounterClient::Transfer(const std::string& to_service_code, v1::Pla
   v1::TransferRequest request;
   request.set_branch_id(branch_);
   request.set_counter(counter_);
+  request.set_request_id(client::NewRequestId());
   request.set_to_service_code(absl::AsciiStrToUpper(to_service_code));
   request.set_placement(placement);
   request.set_note(note);
@@ -199,6 +203,7 @@ ActionResult CounterClient::Reinstate(const std::string& ticket) {
   v1::CounterReinstateRequest request;
   request.set_branch_id(branch_);
   request.set_counter(counter_);
+  request.set_request_id(client::NewRequestId());
   if (!ticket.empty() &&
       std::all_of(ticket.begin(), ticket.end(), [](char c) { return absl::ascii_isdigit(c); })) {
     request.set_ticket_id(std::stoull(ticket));
@@ -255,6 +260,7 @@ ActionResult CounterClient::Rate(int score, uint64_t ticket_id, const std::strin
   v1::SubmitRatingRequest request;
   request.set_branch_id(branch_);
   request.set_counter(counter_);
+  request.set_request_id(client::NewRequestId());
   request.set_ticket_id(ticket_id);
   request.set_score(score);
   request.set_comment(comment);

@@ -25,6 +25,9 @@ struct ActionResult {
 
 // The calls a teller makes for one counter of one branch, shared by the one-shot
 // subcommands and the interactive console. Not thread-safe: one thread drives it.
+// Every action carries a fresh request id, so the server does it at most once:
+// a call whose reply was lost, sent again with that id, is answered from the
+// first time (a second CallNext never calls a second customer).
 class CounterClient {
  public:
   CounterClient(std::string server, std::string branch, uint32_t counter,

@@ -6,7 +6,6 @@
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,15 +44,6 @@ struct Options {
   std::string branch = "demo";
   std::string kiosk_id = "kiosk-cli";
 };
-
-// 128 random bits as hex: unique enough that two kiosks never share one, and within the
-// server's 64-character limit.
-std::string NewRequestId() {
-  std::random_device random;
-  std::string id;
-  for (int i = 0; i < 4; ++i) absl::StrAppend(&id, absl::Hex(random(), absl::kZeroPad8));
-  return id;
-}
 
 // The reply may have been lost after the ticket was committed; only the same request id
 // makes a retry safe.
@@ -111,7 +101,7 @@ class Kiosk {
 
   int Take(const std::string& service_code, v1::PriorityClass priority, std::string request_id,
            const v1::TransactionDetails& details) {
-    if (request_id.empty()) request_id = NewRequestId();
+    if (request_id.empty()) request_id = client::NewRequestId();
     v1::IssueTicketRequest request;
     request.set_branch_id(options_.branch);
     request.set_service_code(absl::AsciiStrToUpper(service_code));
@@ -136,9 +126,13 @@ class Kiosk {
     request.set_branch_id(options_.branch);
     request.set_code(code);
     request.set_kiosk_id(options_.kiosk_id);
+    // Retries carry the same id: a check-in whose reply was lost is answered
+    // with its ticket, even on a later day when the code alone is refused.
+    request.set_request_id(client::NewRequestId());
     v1::CheckInAppointmentResponse response;
-    const grpc::Status status = client::CallWithDeadline(
-        [&](grpc::ClientContext* c) { return stub_->CheckInAppointment(c, request, &response); });
+    const grpc::Status status = WithRetries(
+        [&](grpc::ClientContext* c) { return stub_->CheckInAppointment(c, request, &response); },
+        [&] { response.Clear(); });
     if (!status.ok()) return Fail(status);
     std::cout << OutcomeWords(response.outcome()) << "\n";
     if (!response.message().empty()) std::cout << response.message() << "\n";
@@ -187,7 +181,7 @@ class Kiosk {
     const absl::Time slot_start =
         absl::FromCivil(absl::CivilMinute(day) + absl::ToInt64Minutes(*at), branch.zone);
 
-    if (booking.request_id.empty()) booking.request_id = NewRequestId();
+    if (booking.request_id.empty()) booking.request_id = client::NewRequestId();
     v1::BookAppointmentRequest request;
     request.set_branch_id(options_.branch);
     request.set_service_code(absl::AsciiStrToUpper(booking.service));

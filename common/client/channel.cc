@@ -5,8 +5,10 @@
 #include <grpcpp/support/channel_arguments.h>
 #include <grpcpp/support/client_interceptor.h>
 
+#include <random>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
 namespace lobbyq::client {
@@ -43,6 +45,13 @@ class BearerInterceptorFactory final
 };
 
 }  // namespace
+
+std::string NewRequestId() {
+  std::random_device random;
+  std::string id;
+  for (int i = 0; i < 4; ++i) absl::StrAppend(&id, absl::Hex(random(), absl::kZeroPad8));
+  return id;
+}
 
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& server, const std::string& token,
                                            grpc::ChannelArguments args) {

@@ -23,6 +23,12 @@ inline constexpr absl::Duration kDefaultDeadline = absl::Seconds(5);
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& server, const std::string& token = "",
                                            grpc::ChannelArguments args = {});
 
+// A fresh client request id: 128 random bits as hex, unique enough that two
+// clients never share one, and within the server's 64-character limit. One per
+// action; a retry of the action sends the same one, so the server answers it
+// from the first time instead of acting twice.
+std::string NewRequestId();
+
 // Sleeps for `d` while letting the channel reconnect. A sync client that merely sleeps
 // between retries leaves nobody to drive gRPC's connection attempts, so it would notice a
 // server that came back only at gRPC's 5 s backup poll.

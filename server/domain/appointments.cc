@@ -202,6 +202,33 @@ absl::StatusOr<Plan> Branch::PlanCancelAppointment(const std::string& code,
   return plan;
 }
 
+CheckInOutcome Branch::OutcomeOf(const Appointment& appointment, absl::Time now) const {
+  const absl::Time checked_in = appointment.closed_at.value_or(now);
+  if (checked_in > appointment.slot_start + info_.checkin_late) return CheckInOutcome::kLate;
+  if (checked_in < appointment.slot_start - info_.appointment_lead) return CheckInOutcome::kEarly;
+  return CheckInOutcome::kOnTime;
+}
+
+absl::StatusOr<CheckIn> Branch::PlanCheckIn(const std::string& code, const ClientRequest& request,
+                                            const CommandContext& ctx) const {
+  CheckIn result;
+  auto plan = PlanOnce(request, ctx, [&]() -> absl::StatusOr<Plan> {
+    auto checked_in = PlanCheckIn(code, ctx);
+    if (!checked_in.ok()) return checked_in.status();
+    result.outcome = checked_in->outcome;
+    return std::move(checked_in->plan);
+  });
+  if (!plan.ok()) return plan.status();
+  if (plan->replay) {
+    // The first answer, also on a later day, when a code typed again is refused.
+    auto found = AppointmentOrError(code);
+    if (!found.ok()) return found.status();
+    result.outcome = OutcomeOf(**found, ctx.now);
+  }
+  result.plan = *std::move(plan);
+  return result;
+}
+
 absl::StatusOr<CheckIn> Branch::PlanCheckIn(const std::string& code,
                                             const CommandContext& ctx) const {
   auto found = AppointmentOrError(
@@ -225,14 +252,8 @@ absl::StatusOr<CheckIn> Branch::PlanCheckIn(const std::string& code,
     // A second check-in (a retry, or a customer pressing twice) gets the same ticket.
     // The outcome follows from when the first check-in happened, not from where
     // the ticket stands now (a transfer or reinstatement may have moved it).
-    CheckIn again{.plan = {.change = {.branch_id = info_.id}, .ticket_id = appointment->ticket_id}};
-    const absl::Time checked_in = appointment->closed_at.value_or(ctx.now);
-    if (checked_in > slot + info_.checkin_late) {
-      again.outcome = CheckInOutcome::kLate;
-    } else if (checked_in < slot - info_.appointment_lead) {
-      again.outcome = CheckInOutcome::kEarly;
-    }
-    return again;
+    return CheckIn{.plan = {.change = {.branch_id = info_.id}, .ticket_id = appointment->ticket_id},
+                   .outcome = OutcomeOf(*appointment, ctx.now)};
   }
   if (appointment->state == AppointmentState::kCancelled) {
     return absl::FailedPreconditionError(

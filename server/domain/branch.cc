@@ -34,6 +34,7 @@ Branch::Branch(BranchSnapshot snapshot, absl::TimeZone zone, EstimatorSettings e
   rows.tickets = std::move(snapshot.tickets);
   rows.sequences = std::move(snapshot.sequences);
   rows.appointments = std::move(snapshot.appointments);
+  rows.requests = std::move(snapshot.requests);
   Apply(rows);
 }
 
@@ -103,6 +104,22 @@ void Branch::Apply(const Change& change) {
       appointments_.emplace(appointment.code, appointment);
     }
     IndexAppointment(appointment);
+  }
+  for (const auto& record : change.requests) {
+    if (auto it = requests_.find(record.request_id); it != requests_.end()) {
+      requests_by_time_.erase({it->second.at, record.request_id});
+    }
+    requests_[record.request_id] = record;
+    requests_by_time_.insert({record.at, record.request_id});
+  }
+  // Forgotten once a retry would no longer be answered from them (the store
+  // drops its rows by the same rule).
+  if (!change.requests.empty()) {
+    const absl::Time cutoff = requests_by_time_.rbegin()->first - kRequestIdRetention;
+    while (!requests_by_time_.empty() && requests_by_time_.begin()->first < cutoff) {
+      requests_.erase(requests_by_time_.begin()->second);
+      requests_by_time_.erase(requests_by_time_.begin());
+    }
   }
   for (const auto& event : change.events) last_event_seq_ = std::max(last_event_seq_, event.seq);
   // What a new ticket was told is remembered, so its actual wait can calibrate
@@ -422,6 +439,12 @@ absl::StatusOr<Plan> Branch::PlanIssue(const std::string& service_code, Priority
     return absl::InvalidArgumentError(
         "an appointment ticket is only issued by checking in the appointment");
   }
+  if (auto it = requests_.find(request_id);
+      it != requests_.end() && ctx.now - it->second.at <= kRequestIdRetention) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("request_id '", request_id, "' was already used for ", it->second.operation,
+                     " at ", LocalTime(it->second.at), "; use a new request_id for each ticket"));
+  }
   if (auto it = by_request_.find(request_id);
       it != by_request_.end() &&
       ctx.now - tickets_.at(it->second).issued_at <= kRequestIdRetention) {
@@ -494,6 +517,80 @@ absl::StatusOr<Plan> Branch::PlanCancel(uint64_t ticket_id, const CommandContext
   Ticket after = *ticket;
   after.state = TicketState::kCancelled;
   return TicketChange(*ticket, after, EventType::kTicketCancelled, 0, ctx);
+}
+
+// --- Client request ids ---
+
+absl::StatusOr<const RequestRecord*> Branch::KnownRequest(const ClientRequest& request,
+                                                          const CommandContext& ctx) const {
+  const std::string& id = request.request_id;
+  if (auto s = ValidateRequestId(id); !s.ok()) return s;
+  const std::string reuse = "; use a new request_id for each action";
+  if (auto it = by_request_.find(id);
+      it != by_request_.end() &&
+      ctx.now - tickets_.at(it->second).issued_at <= kRequestIdRetention) {
+    return absl::AlreadyExistsError(absl::StrCat("request_id '", id, "' already issued ticket ",
+                                                 tickets_.at(it->second).DisplayNumber(), reuse));
+  }
+  if (auto it = appointment_by_request_.find(id);
+      it != appointment_by_request_.end() &&
+      ctx.now - appointments_.at(it->second).booked_at <= kRequestIdRetention) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("request_id '", id, "' already booked an appointment", reuse));
+  }
+  auto it = requests_.find(id);
+  if (it == requests_.end() || ctx.now - it->second.at > kRequestIdRetention) return nullptr;
+  const RequestRecord& earlier = it->second;
+  if (earlier.operation != request.operation || earlier.counter != request.counter ||
+      earlier.subject != request.subject) {
+    // The subject stays out: it may be an appointment code, which is all it
+    // takes to check in.
+    return absl::AlreadyExistsError(
+        absl::StrCat("request_id '", id, "' was already used at ", LocalTime(earlier.at), " for ",
+                     earlier.operation,
+                     earlier.counter != 0 ? absl::StrCat(" at counter ", earlier.counter) : "",
+                     earlier.operation == request.operation && earlier.counter == request.counter
+                         ? " with other details"
+                         : "",
+                     reuse));
+  }
+  return &earlier;
+}
+
+absl::StatusOr<Plan> Branch::PlanOnce(const ClientRequest& request, const CommandContext& ctx,
+                                      const std::function<absl::StatusOr<Plan>()>& plan) const {
+  if (request.request_id.empty()) return plan();
+  auto known = KnownRequest(request, ctx);
+  if (!known.ok()) return known.status();
+  if (const RequestRecord* earlier = *known) {
+    // Tickets are kept in memory (and restored) at least as long as requests,
+    // so this only guards the reply against a broken invariant.
+    if (earlier->ticket_id != 0 && FindTicket(earlier->ticket_id) == nullptr) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("request_id '", request.request_id, "' was already done at ",
+                       LocalTime(earlier->at), "; its ticket is no longer held"));
+    }
+    return Plan{
+        .change = {.branch_id = info_.id}, .ticket_id = earlier->ticket_id, .replay = *earlier};
+  }
+  absl::StatusOr<Plan> result = plan();
+  // A command that changed nothing (an error, nobody to call, a counter
+  // already open) is as safe to run again as to answer from a record.
+  if (!result.ok() || result->change.empty()) return result;
+  RequestRecord record{.request_id = request.request_id,
+                       .operation = request.operation,
+                       .counter = request.counter,
+                       .subject = request.subject,
+                       .ticket_id = result->ticket_id,
+                       .at = ctx.now};
+  for (auto it = result->change.events.rbegin(); it != result->change.events.rend(); ++it) {
+    if (record.ticket_id != 0 && it->ticket_id == record.ticket_id) {
+      record.detail = it->detail;
+      break;
+    }
+  }
+  result->change.requests.push_back(std::move(record));
+  return result;
 }
 
 // --- Counter ---

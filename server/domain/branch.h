@@ -17,12 +17,9 @@
 
 namespace lobbyq::domain {
 
-// How long IssueTicket remembers a request_id. A kiosk retries within seconds;
-// two days covers any retry while bounding what a restart must load. The
-// runtime restores at least this much history, so the answer is the same before
-// and after a restart. (A running branch keeps older tickets in memory until
-// the next restart; pruning them belongs with the day-rollover timer.)
-inline constexpr absl::Duration kRequestIdRetention = absl::Hours(48);
+// kRequestIdRetention (types.h) bounds how long request ids are remembered. (A
+// running branch keeps older tickets in memory until the next restart; pruning
+// them belongs with the day-rollover timer.)
 
 // Who does a command, and when. `now` comes from the injected clock.
 struct CommandContext {
@@ -36,6 +33,18 @@ struct Plan {
   Change change;
   uint64_t ticket_id = 0;
   std::string appointment_code;  // BookAppointment's answer
+  // Set when the command was a retry of a request already done: what it did
+  // then. The change is empty and ticket_id is the ticket it acted on.
+  std::optional<RequestRecord> replay;
+};
+
+// The client request id of a command, and what the request names, so that a
+// retry can be told from a different request that reuses the id.
+struct ClientRequest {
+  std::string request_id;  // empty: the command is not deduplicated
+  std::string operation;   // the RPC, e.g. "CounterService.CallNext"
+  uint32_t counter = 0;
+  std::string subject;  // see RequestRecord::subject
 };
 
 // How an appointment check-in went, as the kiosk tells the customer.
@@ -105,6 +114,17 @@ class Branch {
   absl::StatusOr<Plan> PlanReinstate(uint64_t ticket_id, uint32_t counter,
                                      const CommandContext& ctx) const;
 
+  // --- Client request ids ---
+  // Runs `plan` at most once per request id: a request_id done within
+  // kRequestIdRetention returns a Plan with an empty change, the ticket it
+  // acted on and `replay` set; a new one runs `plan` and, if that changes
+  // anything, records the request in the same change. An empty request_id
+  // just runs `plan` (what was done is then not remembered). InvalidArgument
+  // for a malformed id; AlreadyExists when the id was used for another
+  // operation, counter or subject, or by IssueTicket or BookAppointment.
+  absl::StatusOr<Plan> PlanOnce(const ClientRequest& request, const CommandContext& ctx,
+                                const std::function<absl::StatusOr<Plan>()>& plan) const;
+
   // --- Counter ---
   absl::StatusOr<Plan> PlanOpenCounter(uint32_t counter, const CommandContext& ctx) const;
   absl::StatusOr<Plan> PlanPauseCounter(uint32_t counter, const CommandContext& ctx) const;
@@ -141,6 +161,10 @@ class Branch {
                                              const CommandContext& ctx) const;
   // Issues the appointment's ticket; a second check-in returns the same ticket.
   absl::StatusOr<CheckIn> PlanCheckIn(const std::string& code, const CommandContext& ctx) const;
+  // The same under a client request id (PlanOnce): a retry gets the ticket and
+  // the outcome of the first check-in, whatever day it is.
+  absl::StatusOr<CheckIn> PlanCheckIn(const std::string& code, const ClientRequest& request,
+                                      const CommandContext& ctx) const;
   const Appointment* FindAppointment(const std::string& code) const;
   // Appointments whose slot lies on `day` (local), by slot then code.
   std::vector<const Appointment*> AppointmentsOn(absl::CivilDay day) const;
@@ -224,6 +248,12 @@ class Branch {
   // Adds to `plan` the rows that mark `ticket` NO_SHOW at `counter`.
   void AddNoShow(Plan& plan, const Ticket& ticket, const Counter& counter, std::string detail,
                  const CommandContext& ctx) const;
+  // The record of `request` if it was done within kRequestIdRetention (null
+  // when new); AlreadyExists if its id was used for something else.
+  absl::StatusOr<const RequestRecord*> KnownRequest(const ClientRequest& request,
+                                                    const CommandContext& ctx) const;
+  // How a check-in went, from when it happened.
+  CheckInOutcome OutcomeOf(const Appointment& appointment, absl::Time now) const;
   absl::StatusOr<absl::Time> SlotStartOnGrid(absl::Time slot_start) const;
   std::vector<absl::Time> SlotGrid(absl::CivilDay day) const;
   std::string LocalTime(absl::Time t) const;
@@ -269,6 +299,10 @@ class Branch {
   std::set<std::pair<absl::Time, std::string>> personal_by_slot_;
   std::map<std::pair<std::string, absl::Time>, int> slot_bookings_;  // (service, slot)
   absl::flat_hash_map<std::string, std::string> appointment_by_request_;
+  // Client requests of the other commands (RequestRecord), and the same by
+  // time, so those past kRequestIdRetention are dropped.
+  absl::flat_hash_map<std::string, RequestRecord> requests_;
+  std::set<std::pair<absl::Time, std::string>> requests_by_time_;
 
   // What estimates learn from; fed by Apply.
   WaitHistory wait_history_;

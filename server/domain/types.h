@@ -237,6 +237,29 @@ struct Event {
   friend bool operator==(const Event&, const Event&) = default;
 };
 
+// How long a client request id is remembered: IssueTicket's and those of the
+// other commands. A client retries within seconds; two days covers any retry
+// while bounding what a restart must load. The runtime restores at least this
+// much history, so the answer is the same before and after a restart.
+inline constexpr absl::Duration kRequestIdRetention = absl::Hours(48);
+
+// What a command sent with a client request id did, kept for
+// kRequestIdRetention so that a retry (a lost reply, a timeout) gets the first
+// answer instead of acting twice: a retried CallNext must not call a second
+// customer. (IssueTicket and BookAppointment keep their ids on their own rows.)
+struct RequestRecord {
+  std::string request_id;
+  std::string operation;  // the RPC, e.g. "CounterService.CallNext"
+  uint32_t counter = 0;   // 0 when the request names none (a kiosk's check-in)
+  // What else the request named (a transfer's target service, a rating's
+  // ticket and score): a retry must name the same.
+  std::string subject;
+  uint64_t ticket_id = 0;  // the ticket it acted on; 0 when none
+  std::string detail;      // what the reply said, e.g. CallNext's reason
+  absl::Time at = absl::UnixEpoch();
+  friend bool operator==(const RequestRecord&, const RequestRecord&) = default;
+};
+
 // Everything one command changes, as whole new rows. The store commits a Change in
 // one transaction; the branch applies the same Change to memory only after that
 // commit succeeded, and restore is applying the rows read back. So memory and disk
@@ -250,10 +273,13 @@ struct Change {
   std::vector<NumberSequence> sequences;
   std::vector<Appointment> appointments;
   std::vector<Event> events;
+  // Written in the same transaction as the rows it acknowledges, so a crash
+  // between commit and reply still gives a retry the first answer.
+  std::vector<RequestRecord> requests;
 
   bool empty() const {
     return !branch && services.empty() && counters.empty() && tickets.empty() &&
-           sequences.empty() && appointments.empty() && events.empty();
+           sequences.empty() && appointments.empty() && events.empty() && requests.empty();
   }
 };
 
@@ -272,6 +298,7 @@ struct BranchSnapshot {
   std::vector<Ticket> tickets;          // live ones plus recent closed ones
   std::vector<NumberSequence> sequences;
   std::vector<Appointment> appointments;  // with slots from `closed_since` on
+  std::vector<RequestRecord> requests;    // made from `closed_since` on
   uint64_t max_ticket_id = 0;             // over all tickets ever, so ids are never reused
   uint64_t last_event_seq = 0;
 };

@@ -19,6 +19,14 @@ absl::StatusOr<domain::Principal> Authorize(const Authenticator& auth,
   return caller;
 }
 
+domain::ClientRequest ClientRequestOf(domain::Operation operation, const std::string& request_id,
+                                      uint32_t counter, std::string subject) {
+  return domain::ClientRequest{.request_id = request_id,
+                               .operation = std::string(domain::PermissionOf(operation).rpc),
+                               .counter = counter,
+                               .subject = std::move(subject)};
+}
+
 absl::StatusOr<domain::Plan> ReadOnly(const domain::Branch&, const domain::CommandContext&) {
   return domain::Plan{};
 }

@@ -22,6 +22,12 @@ absl::StatusOr<domain::Principal> Authorize(const Authenticator& auth,
                                             domain::Operation operation,
                                             const domain::Target& target);
 
+// What a command's client request id stands for: the RPC (by its name in the
+// permission table), the counter and whatever else the request names, so the
+// domain can tell a retry from another request reusing the id.
+domain::ClientRequest ClientRequestOf(domain::Operation operation, const std::string& request_id,
+                                      uint32_t counter, std::string subject = {});
+
 // The plan of a query: it changes nothing, so nothing is committed and the reply
 // reads the branch on its strand.
 absl::StatusOr<domain::Plan> ReadOnly(const domain::Branch&, const domain::CommandContext&);

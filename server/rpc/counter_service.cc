@@ -1,3 +1,4 @@
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "server/domain/validation.h"
 #include "server/rpc/command.h"
@@ -31,6 +32,8 @@ ReplyFn TicketActionReply(uint32_t number, v1::TicketActionResponse* response) {
 // the call event), and the ticket this call marked NO_SHOW, if any.
 ReplyFn CallNextReply(uint32_t number, v1::CallNextResponse* response) {
   return [number, response](const domain::Branch& branch, const domain::Plan& plan) {
+    // A retry changed nothing: the reason is the one the first call gave.
+    if (plan.replay) response->set_reason(plan.replay->detail);
     for (const domain::Event& event : plan.change.events) {
       if (event.type == domain::EventType::kTicketCalled && event.ticket_id == plan.ticket_id) {
         response->set_reason(event.detail);
@@ -48,10 +51,28 @@ ReplyFn CallNextReply(uint32_t number, v1::CallNextResponse* response) {
   };
 }
 
-runtime::Engine::PlanFn Bind(CounterCommand command, uint32_t counter) {
-  return [command, counter](const domain::Branch& branch, const domain::CommandContext& ctx) {
-    return (branch.*command)(counter, ctx);
+// `command` at `counter`, at most once per client request id.
+runtime::Engine::PlanFn Bind(CounterCommand command, domain::Operation operation,
+                             const v1::CounterRequest& request) {
+  return [command, counter = request.counter(),
+          once = ClientRequestOf(operation, request.request_id(), request.counter())](
+             const domain::Branch& branch, const domain::CommandContext& ctx) {
+    return branch.PlanOnce(once, ctx, [&] { return (branch.*command)(counter, ctx); });
   };
+}
+
+absl::StatusOr<domain::Plan> Reinstate(const domain::Branch& branch,
+                                       const v1::CounterReinstateRequest& request,
+                                       const domain::CommandContext& ctx) {
+  // The counter first, so a wrong counter is named before the ticket.
+  if (branch.FindCounter(request.counter()) == nullptr) {
+    if (auto s = domain::ValidateCounterNumber(request.counter()); !s.ok()) return s;
+    return absl::NotFoundError(absl::StrCat("counter ", request.counter(),
+                                            " does not exist in branch '", branch.info().id, "'"));
+  }
+  auto id = ResolveTicket(branch, ctx.now, request.ticket_id(), request.number());
+  if (!id.ok()) return id.status();
+  return branch.PlanReinstate(*id, request.counter(), ctx);
 }
 
 }  // namespace
@@ -62,9 +83,10 @@ grpc::ServerUnaryReactor* CounterServiceImpl::OpenCounter(grpc::CallbackServerCo
   const absl::StatusOr<domain::Principal> caller = Authorize(
       auth_, *context, domain::Operation::kOpenCounter, {request->branch_id(), request->counter()});
   if (!caller.ok()) return Reject(context, "OpenCounter", caller.status());
-  return RunCommand(engine_, context, "OpenCounter", request->branch_id(), caller->name,
-                    Bind(&domain::Branch::PlanOpenCounter, request->counter()),
-                    CounterReply(request->counter(), response));
+  return RunCommand(
+      engine_, context, "OpenCounter", request->branch_id(), caller->name,
+      Bind(&domain::Branch::PlanOpenCounter, domain::Operation::kOpenCounter, *request),
+      CounterReply(request->counter(), response));
 }
 
 grpc::ServerUnaryReactor* CounterServiceImpl::PauseCounter(grpc::CallbackServerContext* context,
@@ -74,9 +96,10 @@ grpc::ServerUnaryReactor* CounterServiceImpl::PauseCounter(grpc::CallbackServerC
       Authorize(auth_, *context, domain::Operation::kPauseCounter,
                 {request->branch_id(), request->counter()});
   if (!caller.ok()) return Reject(context, "PauseCounter", caller.status());
-  return RunCommand(engine_, context, "PauseCounter", request->branch_id(), caller->name,
-                    Bind(&domain::Branch::PlanPauseCounter, request->counter()),
-                    CounterReply(request->counter(), response));
+  return RunCommand(
+      engine_, context, "PauseCounter", request->branch_id(), caller->name,
+      Bind(&domain::Branch::PlanPauseCounter, domain::Operation::kPauseCounter, *request),
+      CounterReply(request->counter(), response));
 }
 
 grpc::ServerUnaryReactor* CounterServiceImpl::CloseCounter(grpc::CallbackServerContext* context,
@@ -86,9 +109,10 @@ grpc::ServerUnaryReactor* CounterServiceImpl::CloseCounter(grpc::CallbackServerC
       Authorize(auth_, *context, domain::Operation::kCloseCounter,
                 {request->branch_id(), request->counter()});
   if (!caller.ok()) return Reject(context, "CloseCounter", caller.status());
-  return RunCommand(engine_, context, "CloseCounter", request->branch_id(), caller->name,
-                    Bind(&domain::Branch::PlanCloseCounter, request->counter()),
-                    CounterReply(request->counter(), response));
+  return RunCommand(
+      engine_, context, "CloseCounter", request->branch_id(), caller->name,
+      Bind(&domain::Branch::PlanCloseCounter, domain::Operation::kCloseCounter, *request),
+      CounterReply(request->counter(), response));
 }
 
 grpc::ServerUnaryReactor* CounterServiceImpl::CallNext(grpc::CallbackServerContext* context,
@@ -98,7 +122,7 @@ grpc::ServerUnaryReactor* CounterServiceImpl::CallNext(grpc::CallbackServerConte
       auth_, *context, domain::Operation::kCallNext, {request->branch_id(), request->counter()});
   if (!caller.ok()) return Reject(context, "CallNext", caller.status());
   return RunCommand(engine_, context, "CallNext", request->branch_id(), caller->name,
-                    Bind(&domain::Branch::PlanCallNext, request->counter()),
+                    Bind(&domain::Branch::PlanCallNext, domain::Operation::kCallNext, *request),
                     CallNextReply(request->counter(), response));
 }
 
@@ -109,7 +133,7 @@ grpc::ServerUnaryReactor* CounterServiceImpl::Recall(grpc::CallbackServerContext
       auth_, *context, domain::Operation::kRecall, {request->branch_id(), request->counter()});
   if (!caller.ok()) return Reject(context, "Recall", caller.status());
   return RunCommand(engine_, context, "Recall", request->branch_id(), caller->name,
-                    Bind(&domain::Branch::PlanRecall, request->counter()),
+                    Bind(&domain::Branch::PlanRecall, domain::Operation::kRecall, *request),
                     TicketActionReply(request->counter(), response));
 }
 
@@ -120,9 +144,10 @@ grpc::ServerUnaryReactor* CounterServiceImpl::StartService(grpc::CallbackServerC
       Authorize(auth_, *context, domain::Operation::kStartService,
                 {request->branch_id(), request->counter()});
   if (!caller.ok()) return Reject(context, "StartService", caller.status());
-  return RunCommand(engine_, context, "StartService", request->branch_id(), caller->name,
-                    Bind(&domain::Branch::PlanStartService, request->counter()),
-                    TicketActionReply(request->counter(), response));
+  return RunCommand(
+      engine_, context, "StartService", request->branch_id(), caller->name,
+      Bind(&domain::Branch::PlanStartService, domain::Operation::kStartService, *request),
+      TicketActionReply(request->counter(), response));
 }
 
 grpc::ServerUnaryReactor* CounterServiceImpl::Transfer(grpc::CallbackServerContext* context,
@@ -135,10 +160,14 @@ grpc::ServerUnaryReactor* CounterServiceImpl::Transfer(grpc::CallbackServerConte
   if (!placement.ok()) return Reject(context, "Transfer", placement.status());
   return RunCommand(
       engine_, context, "Transfer", request->branch_id(), caller->name,
-      [request, placement = *placement](const domain::Branch& branch,
-                                        const domain::CommandContext& ctx) {
-        return branch.PlanTransfer(request->counter(), request->to_service_code(), placement,
-                                   request->note(), ctx);
+      [request, placement = *placement,
+       once = ClientRequestOf(domain::Operation::kTransfer, request->request_id(),
+                              request->counter(), absl::StrCat("to ", request->to_service_code()))](
+          const domain::Branch& branch, const domain::CommandContext& ctx) {
+        return branch.PlanOnce(once, ctx, [&] {
+          return branch.PlanTransfer(request->counter(), request->to_service_code(), placement,
+                                     request->note(), ctx);
+        });
       },
       TicketActionReply(request->counter(), response));
 }
@@ -150,7 +179,7 @@ grpc::ServerUnaryReactor* CounterServiceImpl::MarkNoShow(grpc::CallbackServerCon
       auth_, *context, domain::Operation::kMarkNoShow, {request->branch_id(), request->counter()});
   if (!caller.ok()) return Reject(context, "MarkNoShow", caller.status());
   return RunCommand(engine_, context, "MarkNoShow", request->branch_id(), caller->name,
-                    Bind(&domain::Branch::PlanNoShow, request->counter()),
+                    Bind(&domain::Branch::PlanNoShow, domain::Operation::kMarkNoShow, *request),
                     TicketActionReply(request->counter(), response));
 }
 
@@ -161,7 +190,7 @@ grpc::ServerUnaryReactor* CounterServiceImpl::Finish(grpc::CallbackServerContext
       auth_, *context, domain::Operation::kFinish, {request->branch_id(), request->counter()});
   if (!caller.ok()) return Reject(context, "Finish", caller.status());
   return RunCommand(engine_, context, "Finish", request->branch_id(), caller->name,
-                    Bind(&domain::Branch::PlanFinish, request->counter()),
+                    Bind(&domain::Branch::PlanFinish, domain::Operation::kFinish, *request),
                     TicketActionReply(request->counter(), response));
 }
 
@@ -175,9 +204,14 @@ grpc::ServerUnaryReactor* CounterServiceImpl::SubmitRating(grpc::CallbackServerC
   return RunCommand(
       engine_, context, "SubmitRating", request->branch_id(),
       absl::StrCat("rating-pad:", request->counter()),
-      [request](const domain::Branch& branch, const domain::CommandContext& ctx) {
-        return branch.PlanRating(request->counter(), request->ticket_id(), request->score(),
-                                 request->comment(), ctx);
+      [request, once = ClientRequestOf(
+                    domain::Operation::kSubmitRating, request->request_id(), request->counter(),
+                    absl::StrCat("ticket ", request->ticket_id(), " score ", request->score()))](
+          const domain::Branch& branch, const domain::CommandContext& ctx) {
+        return branch.PlanOnce(once, ctx, [&] {
+          return branch.PlanRating(request->counter(), request->ticket_id(), request->score(),
+                                   request->comment(), ctx);
+        });
       },
       TicketActionReply(request->counter(), response));
 }
@@ -191,18 +225,15 @@ grpc::ServerUnaryReactor* CounterServiceImpl::ReinstateTicket(
   if (!caller.ok()) return Reject(context, "ReinstateTicket", caller.status());
   return RunCommand(
       engine_, context, "ReinstateTicket", request->branch_id(), caller->name,
-      [request](const domain::Branch& branch,
-                const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
-        // The counter first, so a wrong counter is named before the ticket.
-        if (branch.FindCounter(request->counter()) == nullptr) {
-          if (auto s = domain::ValidateCounterNumber(request->counter()); !s.ok()) return s;
-          return absl::NotFoundError(absl::StrCat("counter ", request->counter(),
-                                                  " does not exist in branch '", branch.info().id,
-                                                  "'"));
-        }
-        auto id = ResolveTicket(branch, ctx.now, request->ticket_id(), request->number());
-        if (!id.ok()) return id.status();
-        return branch.PlanReinstate(*id, request->counter(), ctx);
+      [request,
+       once = ClientRequestOf(
+           domain::Operation::kCounterReinstateTicket, request->request_id(), request->counter(),
+           request->has_ticket_id()
+               ? absl::StrCat("ticket ", request->ticket_id())
+               : absl::StrCat("number ", absl::AsciiStrToUpper(request->number())))](
+          const domain::Branch& branch,
+          const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
+        return branch.PlanOnce(once, ctx, [&] { return Reinstate(branch, *request, ctx); });
       },
       TicketActionReply(request->counter(), response));
 }

@@ -167,9 +167,12 @@ grpc::ServerUnaryReactor* KioskServiceImpl::CheckInAppointment(
   auto outcome = std::make_shared<domain::CheckInOutcome>(domain::CheckInOutcome::kOnTime);
   return RunCommand(
       engine_, context, "CheckInAppointment", request->branch_id(), caller->name,
-      [code = *code, outcome](const domain::Branch& branch,
-                              const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
-        auto checked_in = branch.PlanCheckIn(code, ctx);
+      [code = *code, outcome,
+       once = ClientRequestOf(domain::Operation::kCheckInAppointment, request->request_id(), 0,
+                              *code)](
+          const domain::Branch& branch,
+          const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
+        auto checked_in = branch.PlanCheckIn(code, once, ctx);
         if (!checked_in.ok()) return checked_in.status();
         *outcome = checked_in->outcome;
         return std::move(checked_in->plan);

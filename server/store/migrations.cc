@@ -203,7 +203,25 @@ CREATE INDEX events_by_ticket ON events (branch_id, ticket_id) WHERE ticket_id <
 CREATE INDEX events_by_actor ON events (branch_id, actor, at_us);
 )sql";
 
-constexpr std::array<absl::string_view, 4> kMigrations = {kV1, kV2, kV3, kV4};
+// What a counter action or check-in sent with a client request id did, so a
+// retry after a lost reply or a restart gets the first answer (docs/security.md,
+// Idempotency). Rows older than the retention are deleted as new ones come.
+constexpr absl::string_view kV5 = R"sql(
+CREATE TABLE requests (
+  branch_id TEXT NOT NULL REFERENCES branches (id),
+  request_id TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  counter INTEGER NOT NULL,
+  subject TEXT NOT NULL,
+  ticket_id INTEGER NOT NULL,
+  detail TEXT NOT NULL,
+  at_us INTEGER NOT NULL,
+  PRIMARY KEY (branch_id, request_id)
+) STRICT;
+CREATE INDEX requests_by_at ON requests (branch_id, at_us);
+)sql";
+
+constexpr std::array<absl::string_view, 5> kMigrations = {kV1, kV2, kV3, kV4, kV5};
 
 }  // namespace
 

@@ -27,6 +27,7 @@ using domain::CountedRule;
 using domain::Counter;
 using domain::Event;
 using domain::NumberSequence;
+using domain::RequestRecord;
 using domain::ServiceConfig;
 using domain::Ticket;
 
@@ -273,6 +274,24 @@ INSERT INTO number_sequences (branch_id, service_code, business_day, last_number
 VALUES (?1, ?2, ?3, ?4)
 ON CONFLICT (branch_id, service_code, business_day) DO UPDATE SET
   last_number = excluded.last_number
+)sql";
+
+// A plain insert: a request id still remembered must never be written twice
+// (the domain answers a retry without a change), so a clash fails the commit.
+constexpr absl::string_view kInsertRequest = R"sql(
+INSERT INTO requests (branch_id, request_id, operation, counter, subject, ticket_id, detail, at_us)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+)sql";
+
+// Requests past the retention: the domain no longer answers from them, and an
+// id may be used again.
+constexpr absl::string_view kDeleteOldRequests = R"sql(
+DELETE FROM requests WHERE branch_id = ?1 AND at_us < ?2
+)sql";
+
+constexpr absl::string_view kSelectRequests = R"sql(
+SELECT request_id, operation, counter, subject, ticket_id, detail, at_us
+FROM requests WHERE branch_id = ?1 AND at_us >= ?2 ORDER BY at_us, request_id
 )sql";
 
 constexpr absl::string_view kInsertEvent = R"sql(
@@ -651,6 +670,22 @@ absl::Status Store::Write(const Change& change, std::vector<uint64_t>& seqs) {
       });
   if (!s.ok()) return s;
 
+  if (!change.requests.empty()) {
+    absl::Time newest = change.requests.front().at;
+    for (const RequestRecord& r : change.requests) newest = std::max(newest, r.at);
+    absl::StatusOr<Statement> stmt = Statement::Prepare(db_, kDeleteOldRequests);
+    if (!stmt.ok()) return stmt.status();
+    if (s = stmt->Bind({branch_id, Micros(newest - domain::kRequestIdRetention)}); !s.ok()) {
+      return s;
+    }
+    if (s = stmt->Run(); !s.ok()) return s;
+  }
+  s = WriteRows(db_, kInsertRequest, change.requests, [&](Statement& stmt, const RequestRecord& r) {
+    return stmt.Bind({branch_id, r.request_id, r.operation, r.counter, r.subject, Id(r.ticket_id),
+                      r.detail, Micros(r.at)});
+  });
+  if (!s.ok()) return s;
+
   if (!change.events.empty()) {
     absl::StatusOr<Statement> stmt = Statement::Prepare(db_, kInsertEvent);
     if (!stmt.ok()) return stmt.status();
@@ -797,6 +832,22 @@ absl::StatusOr<BranchSnapshot> Store::Read(const std::string& branch_id, absl::T
                    snap.appointments.push_back(*std::move(a));
                    return absl::OkStatus();
                  });
+  if (!s.ok()) return s;
+
+  s = ForEachRow(
+      db_, kSelectRequests, {branch_id, Micros(closed_since)}, [&](const Statement& stmt) {
+        RowReader r(stmt, "requests",
+                    absl::StrFormat("(branch_id '%s', request_id '%s')", branch_id, stmt.Text(0)));
+        RequestRecord& record = snap.requests.emplace_back();
+        record.request_id = r.Text(0);
+        record.operation = r.Text(1);
+        record.counter = static_cast<uint32_t>(r.Int(2));
+        record.subject = r.Text(3);
+        record.ticket_id = r.Id(4);
+        record.detail = r.Text(5);
+        record.at = r.Time(6);
+        return r.status();
+      });
   if (!s.ok()) return s;
 
   absl::StatusOr<int64_t> max_ticket_id = QueryInt(

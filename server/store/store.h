@@ -22,7 +22,8 @@ namespace lobbyq::store {
 
 // The durable home of every branch: an SQLite database in WAL mode with one event
 // log table and current-state tables (branches, services, counters, tickets,
-// number sequences, appointments). Thread-safe: one connection, serialized by a mutex.
+// number sequences, appointments, client requests). Thread-safe: one
+// connection, serialized by a mutex.
 class Store {
  public:
   // Opens or creates the database at `path` ("" or ":memory:" for a private
@@ -51,7 +52,8 @@ class Store {
   // sequences, the tickets that are live, were issued or finished at or after
   // `closed_since` or are NO_SHOW since then (so they can be reinstated), and
   // the appointments whose slot starts at or after `closed_since` or that are
-  // still booked however old (so they can be marked missed).
+  // still booked however old (so they can be marked missed), and the client
+  // requests made at or after `closed_since` (so a retry gets its first answer).
   // Returns NotFound for an unknown branch.
   absl::StatusOr<domain::BranchSnapshot> LoadBranch(const std::string& branch_id,
                                                     absl::Time closed_since);

@@ -850,6 +850,35 @@ TEST(AppointmentCheckInTest, SecondCheckInReturnsTheSameTicketAndOutcome) {
   }
 }
 
+TEST(AppointmentCheckInTest, RetryWithItsRequestIdGetsTheFirstAnswerAlsoOnALaterDay) {
+  Bank bank;
+  const std::string code = bank.Book("A", At(10, 0));
+  const std::string other = bank.Book("A", At(10, 30));
+  const ClientRequest request{
+      .request_id = "kiosk-1/9", .operation = "KioskService.CheckInAppointment", .subject = code};
+  bank.Set(At(9, 40));
+  auto first = bank.Do(bank.branch().PlanCheckIn(code, request, bank.Ctx("kiosk:k1")));
+  ASSERT_THAT(first, IsOk());
+  EXPECT_EQ(first->outcome, CheckInOutcome::kEarly);
+  EXPECT_THAT(first->plan.change.requests, SizeIs(1));
+  const Observed before = bank.Observe();
+
+  bank.Set(At(10, 0) + absl::Hours(20));  // the next morning
+  auto retry = bank.Do(bank.branch().PlanCheckIn(code, request, bank.Ctx("kiosk:k1")));
+  ASSERT_THAT(retry, IsOk());
+  EXPECT_EQ(retry->plan.ticket_id, first->plan.ticket_id);
+  EXPECT_EQ(retry->outcome, CheckInOutcome::kEarly);
+  EXPECT_TRUE(retry->plan.change.empty());
+  EXPECT_TRUE(bank.Observe() == before);
+  // Without the id, a code typed again on a later day is refused, as before.
+  EXPECT_THAT(bank.TryCheckIn(code), StatusIs(kFailedPrecondition));
+  // The same id for another code is not a retry.
+  ClientRequest reused = request;
+  reused.subject = other;
+  EXPECT_THAT(bank.branch().PlanCheckIn(other, reused, bank.Ctx("kiosk:k1")),
+              StatusIs(kAlreadyExists));
+}
+
 TEST(AppointmentCheckInTest, SecondCheckInAfterTheTicketWasServedStillReturnsIt) {
   Bank bank;
   bank.Open(1);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -174,6 +175,20 @@ class Lobby {
     return Do(branch_->PlanRating(c, id, score, comment, Ctx(absl::StrCat("pad:", c))));
   }
 
+  // A counter command under a client request id, as the RPC layer runs it:
+  // TryOnce("r1", "CounterService.CallNext", 1, [&] { return PlanCallNext(1, ...); }).
+  absl::StatusOr<Plan> TryOnce(const std::string& request_id, const std::string& operation,
+                               uint32_t counter, const std::function<absl::StatusOr<Plan>()>& plan,
+                               const std::string& subject = "") {
+    return Do(branch_->PlanOnce(
+        {.request_id = request_id, .operation = operation, .counter = counter, .subject = subject},
+        Teller(counter), plan));
+  }
+  absl::StatusOr<Plan> TryCallOnce(const std::string& request_id, uint32_t c) {
+    return TryOnce(request_id, "CounterService.CallNext", c,
+                   [&] { return branch_->PlanCallNext(c, Teller(c)); });
+  }
+
   // --- Commands that must succeed; they return the ticket acted on ---
   uint64_t Issue(const std::string& code, PriorityClass p = PriorityClass::kNormal) {
     return Must(TryIssue(code, absl::StrCat("req-", ++request_counter_), p)).ticket_id;
@@ -253,7 +268,9 @@ class Lobby {
     std::map<uint64_t, Ticket> tickets;
     std::map<std::tuple<std::string, absl::CivilDay>, NumberSequence> sequences;
     std::map<std::string, Appointment> appointments;
+    std::map<std::string, RequestRecord> requests;
     for (const Change& change : committed_) {
+      for (const auto& r : change.requests) requests[r.request_id] = r;
       for (const auto& a : change.appointments) appointments[a.code] = a;
       if (change.branch) snap.info = *change.branch;
       for (const auto& s : change.services) {
@@ -279,6 +296,7 @@ class Lobby {
     }
     for (const auto& [key, q] : sequences) snap.sequences.push_back(q);
     for (const auto& [code, a] : appointments) snap.appointments.push_back(a);
+    for (const auto& [id, r] : requests) snap.requests.push_back(r);
     return snap;
   }
 

@@ -39,6 +39,37 @@ TEST_F(PolicyTest, ListSlotsShowsTheDaysGridWithCapacity) {
   EXPECT_EQ(ListAppointments("").missed_count(), ListAppointments().missed_count());
 }
 
+TEST_F(PolicyTest, CheckInRetriedWithItsRequestIdReturnsTheSameTicket) {
+  const v1::Appointment alice = BookOk(Local(10, 30), "Alice", "13800001111");
+  const v1::Appointment bob = BookOk(Local(11, 0), "Bob", "13900002222");
+  clock_.Advance(Local(10, 30) - clock_.Now());
+  v1::CheckInAppointmentRequest req;
+  req.set_branch_id(kCalling);
+  req.set_code(alice.code());
+  req.set_kiosk_id("kiosk-1");
+  req.set_request_id("kiosk-1/checkin-1");
+  v1::CheckInAppointmentResponse first;
+  ASSERT_TRUE(IsOk(Call(kiosk_.get(), &v1::KioskService::Stub::CheckInAppointment, req, &first)));
+  EXPECT_EQ(first.outcome(), v1::CHECK_IN_OUTCOME_ON_TIME);
+  const int waiting = Waiting("A", kCalling);
+
+  // The next morning the code alone is refused, but the retry gets its answer.
+  clock_.Advance(absl::Hours(20));
+  v1::CheckInAppointmentResponse retry;
+  ASSERT_TRUE(IsOk(Call(kiosk_.get(), &v1::KioskService::Stub::CheckInAppointment, req, &retry)));
+  EXPECT_EQ(retry.ticket().ticket_id(), first.ticket().ticket_id());
+  EXPECT_EQ(retry.outcome(), v1::CHECK_IN_OUTCOME_ON_TIME);
+  EXPECT_EQ(Waiting("A", kCalling), waiting);
+  v1::CheckInAppointmentResponse plain;
+  EXPECT_TRUE(HasCode(CheckIn(alice.code(), &plain), grpc::StatusCode::FAILED_PRECONDITION));
+
+  // The same id for another code is refused, and checks nothing in.
+  req.set_code(bob.code());
+  EXPECT_TRUE(HasCode(Call(kiosk_.get(), &v1::KioskService::Stub::CheckInAppointment, req, &plain),
+                      grpc::StatusCode::ALREADY_EXISTS));
+  EXPECT_EQ(Waiting("A", kCalling), waiting);
+}
+
 TEST_F(PolicyTest, BookListCheckInOnTimeEarlyLateTwiceAndCancel) {
   LobbyWatch watch(channel_, kCalling);
   ASSERT_TRUE(watch.Next().has_snapshot());

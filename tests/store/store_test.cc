@@ -29,6 +29,7 @@ using domain::EventType;
 using domain::NumberSequence;
 using domain::Placement;
 using domain::PriorityClass;
+using domain::RequestRecord;
 using domain::ServiceConfig;
 using domain::Ticket;
 using domain::TicketState;
@@ -189,16 +190,17 @@ TEST_F(StoreTest, MigratesEmptyFileToLatestSchema) {
     ASSERT_TRUE(ids.ok()) << ids.status();
     EXPECT_THAT(*ids, IsEmpty());
   }
-  EXPECT_THAT(RawQuery("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
-                       "'sqlite_%' ORDER BY name"),
-              ElementsAre("appointments", "branches", "counters", "devices", "events",
-                          "number_sequences", "services", "sessions", "tickets", "users"));
+  EXPECT_THAT(
+      RawQuery("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+               "'sqlite_%' ORDER BY name"),
+      ElementsAre("appointments", "branches", "counters", "devices", "events", "number_sequences",
+                  "requests", "services", "sessions", "tickets", "users"));
   EXPECT_THAT(RawQuery("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE "
                        "'sqlite_%' ORDER BY name"),
               ElementsAre("appointments_by_request_id", "appointments_by_slot", "events_by_actor",
                           "events_by_branch", "events_by_branch_at", "events_by_ticket",
-                          "events_counter_states", "sessions_by_user", "tickets_by_issued_at",
-                          "tickets_by_request_id", "tickets_by_state"));
+                          "events_counter_states", "requests_by_at", "sessions_by_user",
+                          "tickets_by_issued_at", "tickets_by_request_id", "tickets_by_state"));
   // Every table is STRICT, the v2 one included.
   EXPECT_THAT(RawQuery("SELECT name FROM pragma_table_list WHERE schema = 'main' AND strict = 0 "
                        "AND name NOT LIKE 'sqlite_%'"),
@@ -467,6 +469,59 @@ TEST_F(StoreTest, FailedCommitWritesNothing) {
   ASSERT_TRUE(fixed.ok()) << fixed.status();
   EXPECT_EQ(fixed->tickets.size(), 5u);
   EXPECT_EQ(fixed->info, *duplicate.branch);
+}
+
+// A counter action's request id is committed with the change it acknowledges
+// and comes back after a restart for as long as a retry is answered from it.
+TEST_F(StoreTest, RequestRecordsRoundTripAndAreDroppedAfterTheRetention) {
+  const RequestRecord old{.request_id = "teller-1/1",
+                          .operation = "CounterService.CallNext",
+                          .counter = 1,
+                          .ticket_id = 1,
+                          .detail = "strategy",
+                          .at = kNow - domain::kRequestIdRetention - absl::Minutes(2)};
+  const RequestRecord recent{.request_id = "teller-1/2",
+                             .operation = "CounterService.Transfer",
+                             .counter = 2,
+                             .subject = "to B",
+                             .ticket_id = 3,
+                             .detail = "transfer A->B by_issue_time",
+                             .at = kNow - absl::Minutes(1)};
+  {
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    Change setup;
+    setup.branch_id = "b1";
+    setup.branch = Branch("b1");
+    setup.requests = {old};
+    ASSERT_TRUE((*store)->Commit(setup).ok());
+    Change next;
+    next.branch_id = "b1";
+    next.requests = {recent};
+    next.events = {MakeEvent("b1", EventType::kTicketTransferred, 3)};
+    ASSERT_TRUE((*store)->Commit(next).ok());
+    // The same id again while remembered fails the whole commit.
+    Change twice;
+    twice.branch_id = "b1";
+    twice.requests = {recent};
+    twice.requests[0].at = kNow;
+    twice.events = {MakeEvent("b1", EventType::kTicketCalled, 4)};
+    absl::Status status = (*store)->Commit(twice);
+    EXPECT_THAT(status.message(), HasSubstr("UNIQUE constraint failed"));
+    EXPECT_EQ(twice.events[0].seq, 0u);
+  }
+  // The expired one went in the same transaction as the recent one came.
+  EXPECT_THAT(RawQuery("SELECT request_id FROM requests"), ElementsAre("teller-1/2"));
+
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  absl::StatusOr<BranchSnapshot> snap =
+      (*store)->LoadBranch("b1", kNow - domain::kRequestIdRetention);
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  EXPECT_THAT(snap->requests, ElementsAre(recent));
+  absl::StatusOr<BranchSnapshot> later = (*store)->LoadBranch("b1", kNow);
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_THAT(later->requests, IsEmpty());
 }
 
 TEST_F(StoreTest, RowsOfUnknownBranchAreRejected) {
