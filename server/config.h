@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "server/domain/types.h"
+#include "server/tls.h"
 
 namespace lobbyq::server {
 
@@ -14,6 +15,8 @@ struct ServerConfig {
   std::optional<std::string> listen;
   std::optional<std::string> data_dir;
   std::optional<std::string> log_level;
+  TlsSettings tls;  // `tls:` with cert, key and optional client_ca (file paths)
+  std::optional<bool> allow_plaintext;
   std::vector<domain::BranchDefinition> branches;
 };
 
