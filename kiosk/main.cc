@@ -44,6 +44,7 @@ struct Options {
   std::string server = client::kDefaultServer;
   std::string branch = "demo";
   std::string kiosk_id = "kiosk-cli";
+  client::ChannelSecurity security;
 };
 
 // 128 random bits as hex: unique enough that two kiosks never share one, and within the
@@ -76,7 +77,7 @@ class Kiosk {
  public:
   Kiosk(Options options, const std::string& token)
       : options_(std::move(options)),
-        channel_(client::MakeChannel(options_.server, token)),
+        channel_(client::MakeChannel(options_.server, options_.security, token)),
         stub_(v1::KioskService::NewStub(channel_)),
         appointments_(v1::AppointmentService::NewStub(channel_)) {}
 
@@ -464,9 +465,16 @@ int Main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
+  const absl::StatusOr<client::ChannelSecurity> security =
+      client::LoadChannelSecurity(credentials, options.server);
+  if (!security.ok()) {
+    std::cerr << kProgram << ": " << security.status().message() << "\n";
+    return 1;
+  }
+  options.security = *security;
   // A kiosk holds a device token; a lobby manager may also sign in to act for a customer.
-  const absl::StatusOr<std::string> token =
-      client::ObtainToken(credentials, client::ClientRole::kKiosk, options.server, options.branch);
+  const absl::StatusOr<std::string> token = client::ObtainToken(
+      credentials, client::ClientRole::kKiosk, options.server, options.security, options.branch);
   if (!token.ok()) {
     std::cerr << kProgram << ": " << token.status().message() << "\n";
     return 1;
