@@ -596,6 +596,7 @@ int Watch(const Options& options, int count) {
 }
 
 int Main(int argc, char** argv) {
+  client::QuietGrpcLogging();
   CLI::App app{
       "lobbyq-admin: watch the lobby, see queues and counters, list branches, preview the "
       "calling order, list appointments, configure counters and branch policy, write reports"};

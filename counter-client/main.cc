@@ -49,6 +49,7 @@ int Status(CounterClient& client) {
 }
 
 int Main(int argc, char** argv) {
+  client::QuietGrpcLogging();
   CLI::App app{"Teller console and rating pad for one counter of a bank branch.", kProgram};
   // Global options may follow the subcommand too: `lobbyq-counter call --counter 3`.
   app.fallthrough();

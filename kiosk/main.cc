@@ -382,6 +382,7 @@ class Kiosk {
 };
 
 int Main(int argc, char** argv) {
+  client::QuietGrpcLogging();
   CLI::App app{
       "Bank lobby kiosk: list services, take a ticket, check or cancel it; book, check in "
       "and cancel appointments; come back after a no-show.",

@@ -1,10 +1,12 @@
 #include "common/client/channel.h"
 
+#include <grpc/support/log.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/support/channel_arguments.h>
 #include <grpcpp/support/client_interceptor.h>
 
+#include <cstdlib>
 #include <vector>
 
 #include "absl/time/clock.h"
@@ -71,6 +73,11 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& server,
   factories.push_back(std::make_unique<BearerInterceptorFactory>(token));
   return grpc::experimental::CreateCustomChannelWithInterceptors(server, Credentials(security),
                                                                  args, std::move(factories));
+}
+
+void QuietGrpcLogging() {
+  if (std::getenv("GRPC_VERBOSITY") != nullptr) return;
+  gpr_set_log_function([](gpr_log_func_args*) {});
 }
 
 void SleepReconnecting(grpc::Channel* channel, absl::Duration d) {

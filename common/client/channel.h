@@ -42,6 +42,11 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& server,
                                            const std::string& token = "",
                                            grpc::ChannelArguments args = {});
 
+// For the command-line clients, at start: gRPC's own error lines ("Handshake failed with
+// fatal error ...") would come on top of the one line the client prints for the same
+// failure. With GRPC_VERBOSITY set in the environment they stay, for whoever debugs.
+void QuietGrpcLogging();
+
 // Sleeps for `d` while letting the channel reconnect. A sync client that merely sleeps
 // between retries leaves nobody to drive gRPC's connection attempts, so it would notice a
 // server that came back only at gRPC's 5 s backup poll.
