@@ -75,7 +75,16 @@ mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-new_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+# One openssl run per certificate, its key included: tests make several sets.
+ec_key=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -noenc)
+
+# openssl without its progress marks; what it says shows only when it fails.
+run_openssl() {
+  if ! openssl "$@" 2>"$tmp/openssl.err"; then
+    cat "$tmp/openssl.err" >&2
+    die "openssl $1 failed (its message is above); nothing was changed in $out"
+  fi
+}
 
 # The file `$2` moved into place as `$1`: readable by all for a certificate, by the
 # owner only for a key (umask 077).
@@ -89,7 +98,7 @@ if [ -f "$out/ca.crt" ] && [ -f "$out/ca.key" ]; then
 elif [ -e "$out/ca.crt" ] || [ -e "$out/ca.key" ]; then
   die "$out has only one of ca.crt and ca.key: restore the other, or move both away to make a new CA (every certificate it signed must then be made again)"
 else
-  cat >"$tmp/ca.cnf" <<EOF
+  cat >"$tmp/ca.cnf" <<END
 [req]
 distinguished_name = dn
 prompt = no
@@ -101,10 +110,9 @@ CN = lobbyq private CA $(date -u +%Y-%m-%d)
 basicConstraints = critical, CA:TRUE, pathlen:0
 keyUsage = critical, keyCertSign, cRLSign
 subjectKeyIdentifier = hash
-EOF
-  new_key "$tmp/ca.key"
-  openssl req -x509 -new -config "$tmp/ca.cnf" -key "$tmp/ca.key" -sha256 -days 3650 \
-    -out "$tmp/ca.crt"
+END
+  run_openssl req -x509 -config "$tmp/ca.cnf" "${ec_key[@]}" -keyout "$tmp/ca.key" -sha256 \
+    -days 3650 -out "$tmp/ca.crt"
   install_file "$out/ca.key" "$tmp/ca.key"
   install_file "$out/ca.crt" "$tmp/ca.crt"
   echo "Made a new CA: $out/ca.crt (key $out/ca.key: keep it offline)"
@@ -113,10 +121,12 @@ if ! openssl x509 -checkend $((days * 86400)) -noout -in "$out/ca.crt" >/dev/nul
   echo "make-certs.sh: warning: the CA expires within $days days, before these certificates do; move ca.crt and ca.key away to make a new CA" >&2
 fi
 
-# sign FILE_STEM CN USAGE SAN: a new key and a certificate signed by the CA.
+# sign FILE_STEM CN USAGE SAN: a new key and a certificate signed by the CA, made in
+# $tmp and moved to FILE_STEM.{crt,key} once every one is made and verified.
+made=()
 sign() {
-  local stem=$1 cn=$2 usage=$3 san=$4
-  cat >"$tmp/leaf.cnf" <<EOF
+  local stem=$1 cn=$2 usage=$3 san=$4 n=${#made[@]}
+  cat >"$tmp/$n.cnf" <<END
 [req]
 distinguished_name = dn
 prompt = no
@@ -130,15 +140,12 @@ extendedKeyUsage = $usage
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 ${san:+subjectAltName = $san}
-EOF
-  new_key "$tmp/leaf.key"
-  openssl req -new -config "$tmp/leaf.cnf" -key "$tmp/leaf.key" -out "$tmp/leaf.csr"
-  openssl x509 -req -in "$tmp/leaf.csr" -CA "$out/ca.crt" -CAkey "$out/ca.key" \
-    -set_serial "0x$(openssl rand -hex 16)" -days "$days" -sha256 \
-    -extfile "$tmp/leaf.cnf" -extensions leaf -out "$tmp/leaf.crt" 2>/dev/null
-  openssl verify -CAfile "$out/ca.crt" "$tmp/leaf.crt" >/dev/null
-  install_file "$stem.key" "$tmp/leaf.key"
-  install_file "$stem.crt" "$tmp/leaf.crt"
+END
+  # A random serial: two certificates of one CA must never share one.
+  run_openssl req -config "$tmp/$n.cnf" "${ec_key[@]}" -keyout "$tmp/$n.key" \
+    -CA "$out/ca.crt" -CAkey "$out/ca.key" -extensions leaf -sha256 -days "$days" \
+    -set_serial "0x$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" -out "$tmp/$n.crt"
+  made+=("$stem")
 }
 
 if [ $((${#hosts[@]} + ${#ips[@]})) -gt 0 ]; then
@@ -148,13 +155,25 @@ if [ $((${#hosts[@]} + ${#ips[@]})) -gt 0 ]; then
   san=$(IFS=,; echo "${names[*]}")
   first=${hosts[0]:-${ips[0]}}
   sign "$out/server" "$first" serverAuth "$san"
+fi
+for c in ${clients[@]+"${clients[@]}"}; do
+  sign "$out/clients/$c" "$c" clientAuth ""
+done
+
+# A reused CA whose key is not its certificate's would sign certificates nobody accepts.
+certs=()
+for n in "${!made[@]}"; do certs+=("$tmp/$n.crt"); done
+openssl verify -CAfile "$out/ca.crt" "${certs[@]}" >/dev/null ||
+  die "the new certificates do not verify against $out/ca.crt: do ca.crt and ca.key belong together?"
+
+[ ${#clients[@]} -eq 0 ] || mkdir -p "$out/clients"
+for n in "${!made[@]}"; do
+  install_file "${made[$n]}.key" "$tmp/$n.key"
+  install_file "${made[$n]}.crt" "$tmp/$n.crt"
+done
+if [ $((${#hosts[@]} + ${#ips[@]})) -gt 0 ]; then
   echo "Server certificate: $out/server.crt, key $out/server.key, for $san, $days days"
 fi
-
-if [ ${#clients[@]} -gt 0 ]; then
-  mkdir -p "$out/clients"
-  for c in "${clients[@]}"; do
-    sign "$out/clients/$c" "$c" clientAuth ""
-    echo "Device certificate: $out/clients/$c.crt, key $out/clients/$c.key, $days days"
-  done
-fi
+for c in ${clients[@]+"${clients[@]}"}; do
+  echo "Device certificate: $out/clients/$c.crt, key $out/clients/$c.key, $days days"
+done
