@@ -56,7 +56,7 @@ void AddCredentialOptions(CLI::App& app, CredentialOptions& options) {
   CLI::Option* ca = app.add_option(
       "--tls-ca", options.tls_ca,
       "PEM file of the CA that signed the server's certificate: connect with TLS and verify "
-      "the server (default: plaintext)");
+      "the server (without it: plaintext, to a server on this machine only)");
   app.add_option("--tls-cert", options.tls_cert,
                  "PEM certificate of this device, for a server that requires mutual TLS")
       ->needs(ca);
