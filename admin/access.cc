@@ -84,7 +84,7 @@ AccessCommands::AccessCommands(CLI::App& app) {
 }
 
 int AccessCommands::Run(const Connection& c) const {
-  auto stub = v1::AdminService::NewStub(client::MakeChannel(c.server, c.token));
+  auto stub = v1::AdminService::NewStub(client::MakeChannel(c.server, c.security, c.token));
   const std::string branch = of_branch_.empty() ? c.branch : of_branch_;
   if (user_add_->parsed()) {
     v1::PutUserRequest request;

@@ -6,12 +6,15 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/client/channel.h"
+
 namespace lobbyq::admin {
 
 struct Connection {
   std::string server;
   std::string branch;
   std::string token;
+  client::ChannelSecurity security;
 };
 
 // Adds `user`, `device` and `audit` to `app`. After parsing, RunAccessCommand

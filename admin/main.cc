@@ -45,6 +45,7 @@ struct Options {
   std::string server = client::kDefaultServer;
   std::string branch = "demo";
   std::string token;  // sent with every call
+  client::ChannelSecurity security;
 };
 
 int Fail(const grpc::Status& status, const Options& options) {
@@ -172,7 +173,8 @@ std::string DescribeAlertChange(const google::protobuf::RepeatedPtrField<v1::Ale
 }
 
 grpc::Status FetchLobby(const Options& options, v1::LobbyStatus* lobby) {
-  auto stub = v1::LobbyService::NewStub(client::MakeChannel(options.server, options.token));
+  auto stub = v1::LobbyService::NewStub(
+      client::MakeChannel(options.server, options.security, options.token));
   v1::GetLobbyStatusRequest request;
   request.set_branch_id(options.branch);
   return client::CallWithDeadline(
@@ -189,7 +191,8 @@ int Status(const Options& options) {
 }
 
 int Branches(const Options& options) {
-  auto stub = v1::AdminService::NewStub(client::MakeChannel(options.server, options.token));
+  auto stub = v1::AdminService::NewStub(
+      client::MakeChannel(options.server, options.security, options.token));
   v1::ListBranchesResponse response;
   grpc::Status status = client::CallWithDeadline([&](grpc::ClientContext* c) {
     return stub->ListBranches(c, v1::ListBranchesRequest(), &response);
@@ -207,7 +210,8 @@ int Branches(const Options& options) {
 }
 
 grpc::Status GetBranch(const Options& options, v1::BranchConfig* branch) {
-  auto stub = v1::AdminService::NewStub(client::MakeChannel(options.server, options.token));
+  auto stub = v1::AdminService::NewStub(
+      client::MakeChannel(options.server, options.security, options.token));
   v1::GetBranchRequest request;
   request.set_branch_id(options.branch);
   return client::CallWithDeadline(
@@ -219,7 +223,8 @@ int Preview(const Options& options) {
   if (grpc::Status status = GetBranch(options, &branch); !status.ok()) {
     return Fail(status, options);
   }
-  auto stub = v1::LobbyService::NewStub(client::MakeChannel(options.server, options.token));
+  auto stub = v1::LobbyService::NewStub(
+      client::MakeChannel(options.server, options.security, options.token));
   v1::PreviewOrderRequest request;
   request.set_branch_id(options.branch);
   v1::PreviewOrderResponse response;
@@ -237,14 +242,15 @@ int Appointments(const Options& options, std::string day) {
     return 2;
   }
   client::BranchTime branch;
-  if (grpc::Status status =
-          client::LoadBranchTime(client::MakeChannel(options.server, options.token), options.branch,
-                                 day, kProgram, &branch);
+  if (grpc::Status status = client::LoadBranchTime(
+          client::MakeChannel(options.server, options.security, options.token), options.branch, day,
+          kProgram, &branch);
       !status.ok()) {
     return Fail(status, options);
   }
   day = branch.day;
-  auto stub = v1::AppointmentService::NewStub(client::MakeChannel(options.server, options.token));
+  auto stub = v1::AppointmentService::NewStub(
+      client::MakeChannel(options.server, options.security, options.token));
   v1::ListAppointmentsRequest request;
   request.set_branch_id(options.branch);
   request.set_day(day);
@@ -327,7 +333,8 @@ int Counter(const Options& options, const CounterChange& change) {
   }
   if (change.green_channel) config.set_green_channel(*change.green_channel);
 
-  auto stub = v1::AdminService::NewStub(client::MakeChannel(options.server, options.token));
+  auto stub = v1::AdminService::NewStub(
+      client::MakeChannel(options.server, options.security, options.token));
   v1::UpsertCounterRequest request;
   request.set_branch_id(options.branch);
   *request.mutable_counter() = config;
@@ -420,7 +427,8 @@ int Policy(const Options& options, const PolicyChange& change) {
       }
       set(policy, *placement);
     }
-    auto stub = v1::AdminService::NewStub(client::MakeChannel(options.server, options.token));
+    auto stub = v1::AdminService::NewStub(
+        client::MakeChannel(options.server, options.security, options.token));
     grpc::Status status = client::CallWithDeadline(
         [&](grpc::ClientContext* c) { return stub->UpdateBranch(c, request, &branch); });
     if (!status.ok()) return Fail(status, options);
@@ -484,7 +492,8 @@ int Report(const Options& options, const ReportRequest& asked) {
               << "' is not a day; write YYYY-MM-DD\n";
     return 2;
   }
-  auto stub = v1::LobbyService::NewStub(client::MakeChannel(options.server, options.token));
+  auto stub = v1::LobbyService::NewStub(
+      client::MakeChannel(options.server, options.security, options.token));
   v1::GetReportRequest request;
   for (const std::string& b : asked.branches) request.add_branch_ids(b);
   request.set_period(asked.weekly ? v1::REPORT_PERIOD_WEEKLY : v1::REPORT_PERIOD_DAILY);
@@ -546,7 +555,8 @@ int Watch(const Options& options, int count) {
     shown_alerts = alerts;
   };
   client::LobbyWatcher watcher(
-      client::MakeChannel(options.server, options.token), options.branch, options.server,
+      client::MakeChannel(options.server, options.security, options.token), options.branch,
+      options.server,
       /*refetch_after_events=*/false,
       client::LobbyWatcher::Callbacks{.on_status =
                                           [&](const v1::LobbyStatus& lobby) {
@@ -586,6 +596,7 @@ int Watch(const Options& options, int count) {
 }
 
 int Main(int argc, char** argv) {
+  client::QuietGrpcLogging();
   CLI::App app{
       "lobbyq-admin: watch the lobby, see queues and counters, list branches, preview the "
       "calling order, list appointments, configure counters and branch policy, write reports"};
@@ -694,14 +705,22 @@ int Main(int argc, char** argv) {
   }
   // Head office and lobby managers sign in as themselves; the demo run's file
   // gives its admin.
-  const absl::StatusOr<std::string> token =
-      client::ObtainToken(credentials, client::ClientRole::kAdmin, options.server, options.branch);
+  const absl::StatusOr<client::ChannelSecurity> security =
+      client::LoadChannelSecurity(credentials, options.server);
+  if (!security.ok()) {
+    std::cerr << kProgram << ": " << security.status().message() << "\n";
+    return 1;
+  }
+  options.security = *security;
+  const absl::StatusOr<std::string> token = client::ObtainToken(
+      credentials, client::ClientRole::kAdmin, options.server, options.security, options.branch);
   if (!token.ok()) {
     std::cerr << kProgram << ": " << token.status().message() << "\n";
     return 1;
   }
   options.token = *token;
-  if (int code = access.Run({options.server, options.branch, options.token}); code >= 0) {
+  if (int code = access.Run({options.server, options.branch, options.token, options.security});
+      code >= 0) {
     return code;
   }
   if (*watch) return Watch(options, count);

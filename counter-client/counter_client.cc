@@ -24,12 +24,12 @@ std::string StateWord(v1::CounterState state) {
 
 }  // namespace
 
-CounterClient::CounterClient(std::string server, std::string branch, uint32_t counter,
-                             const std::string& token)
+CounterClient::CounterClient(std::string server, const client::ChannelSecurity& security,
+                             std::string branch, uint32_t counter, const std::string& token)
     : server_(std::move(server)),
       branch_(std::move(branch)),
       counter_(counter),
-      channel_(client::MakeChannel(server_, token)),
+      channel_(client::MakeChannel(server_, security, token)),
       counter_stub_(v1::CounterService::NewStub(channel_)),
       lobby_stub_(v1::LobbyService::NewStub(channel_)) {}
 

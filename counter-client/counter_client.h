@@ -7,6 +7,7 @@
 #include <grpcpp/channel.h>
 #include <grpcpp/support/status.h>
 
+#include "common/client/channel.h"
 #include "common/client/services.h"
 #include "lobbyq/v1/counter.grpc.pb.h"
 #include "lobbyq/v1/lobby.grpc.pb.h"
@@ -30,8 +31,8 @@ struct ActionResult {
 // first time (a second CallNext never calls a second customer).
 class CounterClient {
  public:
-  CounterClient(std::string server, std::string branch, uint32_t counter,
-                const std::string& token = "");
+  CounterClient(std::string server, const client::ChannelSecurity& security, std::string branch,
+                uint32_t counter, const std::string& token = "");
 
   const std::string& server() const { return server_; }
   const std::string& branch() const { return branch_; }

@@ -49,6 +49,7 @@ int Status(CounterClient& client) {
 }
 
 int Main(int argc, char** argv) {
+  client::QuietGrpcLogging();
   CLI::App app{"Teller console and rating pad for one counter of a bank branch.", kProgram};
   // Global options may follow the subcommand too: `lobbyq-counter call --counter 3`.
   app.fallthrough();
@@ -144,14 +145,20 @@ int Main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
+  const absl::StatusOr<client::ChannelSecurity> security =
+      client::LoadChannelSecurity(credentials, server);
+  if (!security.ok()) {
+    std::cerr << kProgram << ": " << security.status().message() << "\n";
+    return 1;
+  }
   // A teller signs in at this counter; the rating pad runs on the same session.
-  const absl::StatusOr<std::string> token =
-      client::ObtainToken(credentials, client::ClientRole::kTeller, server, branch, counter);
+  const absl::StatusOr<std::string> token = client::ObtainToken(
+      credentials, client::ClientRole::kTeller, server, *security, branch, counter);
   if (!token.ok()) {
     std::cerr << kProgram << ": " << token.status().message() << "\n";
     return 1;
   }
-  CounterClient client(server, branch, counter, *token);
+  CounterClient client(server, *security, branch, counter, *token);
   for (const auto& [sub, action] : simple) {
     if (sub->parsed()) return Print(client, action(client));
   }

@@ -43,6 +43,7 @@ struct Options {
   std::string server = client::kDefaultServer;
   std::string branch = "demo";
   std::string kiosk_id = "kiosk-cli";
+  client::ChannelSecurity security;
 };
 
 // The reply may have been lost after the ticket was committed; only the same request id
@@ -66,7 +67,7 @@ class Kiosk {
  public:
   Kiosk(Options options, const std::string& token)
       : options_(std::move(options)),
-        channel_(client::MakeChannel(options_.server, token)),
+        channel_(client::MakeChannel(options_.server, options_.security, token)),
         stub_(v1::KioskService::NewStub(channel_)),
         appointments_(v1::AppointmentService::NewStub(channel_)) {}
 
@@ -375,6 +376,7 @@ class Kiosk {
 };
 
 int Main(int argc, char** argv) {
+  client::QuietGrpcLogging();
   CLI::App app{
       "Bank lobby kiosk: list services, take a ticket, check or cancel it; book, check in "
       "and cancel appointments; come back after a no-show.",
@@ -458,9 +460,16 @@ int Main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
+  const absl::StatusOr<client::ChannelSecurity> security =
+      client::LoadChannelSecurity(credentials, options.server);
+  if (!security.ok()) {
+    std::cerr << kProgram << ": " << security.status().message() << "\n";
+    return 1;
+  }
+  options.security = *security;
   // A kiosk holds a device token; a lobby manager may also sign in to act for a customer.
-  const absl::StatusOr<std::string> token =
-      client::ObtainToken(credentials, client::ClientRole::kKiosk, options.server, options.branch);
+  const absl::StatusOr<std::string> token = client::ObtainToken(
+      credentials, client::ClientRole::kKiosk, options.server, options.security, options.branch);
   if (!token.ok()) {
     std::cerr << kProgram << ": " << token.status().message() << "\n";
     return 1;

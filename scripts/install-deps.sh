@@ -9,6 +9,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev tzdata libsodium-dev
   # scripts/fuzz.sh: clang 14 with libFuzzer and the sanitizer runtimes
   clang libclang-rt-14-dev
+  libssl-dev openssl
 )
 
 missing=()

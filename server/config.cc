@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include <yaml-cpp/yaml.h>
 
@@ -330,6 +331,21 @@ absl::Status ReadBranch(Reader& r, const YAML::Node& node, const std::string& fi
   return absl::OkStatus();
 }
 
+// File paths only: the files are read at start, where a missing one is named.
+absl::Status ReadTls(Reader& r, const YAML::Node& node, TlsSettings* out) {
+  if (auto s = r.CheckKeys(node, "tls", {"cert", "key", "client_ca"}); !s.ok()) return s;
+  for (auto [key, dest, required] :
+       {std::tuple{"cert", &out->cert_file, true}, std::tuple{"key", &out->key_file, true},
+        std::tuple{"client_ca", &out->client_ca_file, false}}) {
+    if (auto s = r.String(node, key, "tls", dest, required); !s.ok()) return s;
+    // An empty path would quietly turn TLS off.
+    if (node[key] && dest->empty()) {
+      return r.Error(node[key], Reader::Field("tls", key), "must name a PEM file");
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<ServerConfig> ParseConfig(const std::string& text, const std::string& name) {
@@ -344,7 +360,9 @@ absl::StatusOr<ServerConfig> ParseConfig(const std::string& text, const std::str
   if (root.IsNull()) return config;
   Reader r(name);
   try {
-    if (auto s = r.CheckKeys(root, "", {"listen", "data", "log_level", "durability", "branches"});
+    if (auto s = r.CheckKeys(root, "",
+                             {"listen", "data", "log_level", "durability", "tls",
+                              "allow_plaintext", "branches"});
         !s.ok()) {
       return s;
     }
@@ -369,6 +387,14 @@ absl::StatusOr<ServerConfig> ParseConfig(const std::string& text, const std::str
       return s;
     }
     if (root["durability"]) config.durability = durability;
+    if (const YAML::Node tls = root["tls"]) {
+      if (auto s = ReadTls(r, tls, &config.tls); !s.ok()) return s;
+    }
+    if (root["allow_plaintext"]) {
+      bool allow = false;
+      if (auto s = r.Bool(root, "allow_plaintext", "", &allow); !s.ok()) return s;
+      config.allow_plaintext = allow;
+    }
     const YAML::Node branches = root["branches"];
     if (branches && !branches.IsSequence()) return r.Error(branches, "branches", "must be a list");
     std::set<std::string> ids;

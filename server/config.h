@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "server/domain/types.h"
 #include "server/store/options.h"
+#include "server/tls.h"
 
 namespace lobbyq::server {
 
@@ -16,6 +17,8 @@ struct ServerConfig {
   std::optional<std::string> data_dir;
   std::optional<std::string> log_level;
   std::optional<store::Durability> durability;
+  TlsSettings tls;  // `tls:` with cert, key and optional client_ca (file paths)
+  std::optional<bool> allow_plaintext;
   std::vector<domain::BranchDefinition> branches;
 };
 

@@ -29,7 +29,9 @@ int AddAdmin(lobbyq::server::ServerOptions options, const std::string& name) {
     std::cerr << "lobbyq-server: the two passwords differ; nothing changed\n";
     return 2;
   }
-  options.listen = "127.0.0.1:0";  // nothing is served: only the store is needed
+  // Nothing is served: only the store is needed.
+  options.listen = "127.0.0.1:0";
+  options.tls = {};
   options.initial_users.push_back(
       {.name = name, .role = lobbyq::domain::Role::kAdmin, .branch_id = "", .password = password});
   auto server = lobbyq::server::Server::Start(std::move(options));
@@ -59,6 +61,8 @@ int Run(int argc, char** argv) {
   std::string config_path, listen, data_dir, log_level, durability_name, port_file, backup_path;
   int threads = 2;
   std::string add_admin;
+  lobbyq::server::TlsSettings tls;
+  bool allow_plaintext = false;
   app.add_option("--config", config_path,
                  "YAML config file with branches (without one, a demo branch is served)")
       ->check(CLI::ExistingFile);
@@ -68,6 +72,16 @@ int Run(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   app.add_option("--threads", threads, "worker threads for the branch strands")
       ->check(CLI::Range(1, 64));
+  app.add_option("--tls-cert", tls.cert_file,
+                 "PEM certificate of this server (then any intermediates): serve TLS; needs "
+                 "--tls-key (deploy/make-certs.sh makes both)");
+  app.add_option("--tls-key", tls.key_file,
+                 "PEM private key of --tls-cert (unencrypted, mode 0600)");
+  app.add_option("--tls-client-ca", tls.client_ca_file,
+                 "PEM CA: mutual TLS, every client must present a certificate it signed");
+  app.add_flag("--allow-plaintext", allow_plaintext,
+               "serve without TLS on an address other than loopback (only on an isolated "
+               "network you trust: tokens and passwords cross it in clear)");
   app.add_option("--add-admin", add_admin,
                  "create admin user NAME (or give it a new password, read from standard input), "
                  "then exit; needs --config")
@@ -97,6 +111,13 @@ int Run(int argc, char** argv) {
   if (listen.empty()) listen = config.listen.value_or("127.0.0.1:50051");
   if (data_dir.empty()) data_dir = config.data_dir.value_or("./lobbyq-data");
   if (log_level.empty()) log_level = config.log_level.value_or("info");
+  // Each flag overrides its own setting of the file's `tls:` block.
+  for (auto [flag, file] : {std::pair{&tls.cert_file, &config.tls.cert_file},
+                            std::pair{&tls.key_file, &config.tls.key_file},
+                            std::pair{&tls.client_ca_file, &config.tls.client_ca_file}}) {
+    if (flag->empty()) *flag = *file;
+  }
+  if (!allow_plaintext) allow_plaintext = config.allow_plaintext.value_or(false);
   spdlog::set_level(spdlog::level::from_str(log_level));
   const std::string db_path = (std::filesystem::path(data_dir) / "lobbyq.db").string();
   lobbyq::store::Durability durability =
@@ -130,6 +151,8 @@ int Run(int argc, char** argv) {
                                         .db_path = db_path,
                                         .branches = config.branches,
                                         .threads = threads,
+                                        .tls = tls,
+                                        .allow_plaintext = allow_plaintext,
                                         .durability = durability};
   if (config_path.empty()) {
     options.demo_credentials = true;
@@ -147,8 +170,9 @@ int Run(int argc, char** argv) {
     return 1;
   }
   const std::string host = listen.substr(0, listen.rfind(':'));
-  spdlog::info("lobbyq-server listening on {}:{}, data in {} (durability {}), branches: {}", host,
-               (*server)->port(), db_path, std::string(lobbyq::store::DurabilityName(durability)),
+  spdlog::info("lobbyq-server listening on {}:{} ({}), data in {} (durability {}), branches: {}",
+               host, (*server)->port(), (*server)->transport(), db_path,
+               std::string(lobbyq::store::DurabilityName(durability)),
                absl::StrJoin((*server)->engine().BranchIds(), ", "));
 
   int signal = 0;

@@ -2,11 +2,11 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
-#include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 #include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "server/demo.h"
 #include "server/rpc/services.h"
 
@@ -132,6 +132,18 @@ absl::Status SetUpCredentials(rpc::Authenticator& auth, const ServerOptions& opt
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   std::unique_ptr<Server> server(new Server());
   const Clock* clock = options.clock ? options.clock : &server->system_clock_;
+  // First, so a wrong certificate file stops the start before the database is
+  // touched. Checked against the real time: the TLS handshake knows no other.
+  absl::StatusOr<Transport> transport =
+      MakeTransport(options.tls, options.allow_plaintext, options.listen, absl::Now());
+  if (!transport.ok()) return transport.status();
+  server->transport_ = transport->description;
+  if (transport->plaintext_on_network) {
+    spdlog::warn(
+        "serving {} without TLS (--allow-plaintext): anyone on the network can read "
+        "device tokens and passwords; give --tls-cert and --tls-key",
+        options.listen);
+  }
 
   auto store = store::Store::Open(options.db_path, {.durability = options.durability});
   if (!store.ok()) return store.status();
@@ -176,7 +188,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   // silently share the clients with the first, each with its own queues.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(options.limits.max_message_bytes);
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
+  builder.AddListeningPort(options.listen, transport->credentials, &server->port_);
   for (const auto& service : server->services_) builder.RegisterService(service.get());
   server->grpc_server_ = builder.BuildAndStart();
   if (!server->grpc_server_ || server->port_ == 0) {

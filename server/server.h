@@ -13,6 +13,7 @@
 #include "server/rpc/limits.h"
 #include "server/runtime/engine.h"
 #include "server/store/store.h"
+#include "server/tls.h"
 
 namespace lobbyq::server {
 
@@ -24,6 +25,11 @@ struct ServerOptions {
   std::vector<domain::BranchDefinition> branches;
   const Clock* clock = nullptr;  // null = the system clock
   int threads = 2;               // the branch strands' thread pool
+
+  // Without TLS settings the port is plaintext, and only a loopback address is
+  // served unless `allow_plaintext` (server/tls.h, docs/security.md).
+  TlsSettings tls;
+  bool allow_plaintext = false;
 
   // Who may call (docs/security.md). The demo run makes its own users and
   // device tokens and writes them to `demo_credentials_path`; any other start
@@ -53,6 +59,8 @@ class Server {
   ~Server();  // Shutdown()s.
 
   int port() const { return port_; }
+  // How the port is served, in words: plaintext, TLS or mutual TLS and with what.
+  const std::string& transport() const { return transport_; }
   runtime::Engine& engine() { return *engine_; }
   rpc::Authenticator& authenticator() { return *auth_; }
   // Ends watch streams, drains in-flight calls and closes the database. Idempotent.
@@ -70,6 +78,7 @@ class Server {
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> grpc_server_;
   int port_ = 0;
+  std::string transport_;
   bool shut_down_ = false;
 };
 

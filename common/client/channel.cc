@@ -1,10 +1,12 @@
 #include "common/client/channel.h"
 
+#include <grpc/support/log.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/support/channel_arguments.h>
 #include <grpcpp/support/client_interceptor.h>
 
+#include <cstdlib>
 #include <random>
 #include <vector>
 
@@ -44,6 +46,17 @@ class BearerInterceptorFactory final
   const std::string header_;  // outlives every interceptor: the channel owns the factory
 };
 
+std::shared_ptr<grpc::ChannelCredentials> Credentials(const ChannelSecurity& security) {
+  if (!security.tls()) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions options;
+  // Never empty here: gRPC would fall back to the public web's roots, and any certificate
+  // bought for the name would pass for the branch's server.
+  options.pem_root_certs = security.ca_pem;
+  options.pem_cert_chain = security.cert_pem;
+  options.pem_private_key = security.key_pem;
+  return grpc::SslCredentials(options);
+}
+
 }  // namespace
 
 std::string NewRequestId() {
@@ -53,20 +66,27 @@ std::string NewRequestId() {
   return id;
 }
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& server, const std::string& token,
-                                           grpc::ChannelArguments args) {
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& server,
+                                           const ChannelSecurity& security,
+                                           const std::string& token, grpc::ChannelArguments args) {
   // gRPC waits 1 s, then ever longer, before reconnecting, and fails calls fast meanwhile.
   // Clients retry within a few seconds and a teller console reconnects its live view, so a
   // server that comes back must be noticed quickly.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  if (token.empty()) {
-    return grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), args);
+  if (security.tls() && !security.server_name.empty()) {
+    args.SetSslTargetNameOverride(security.server_name);
   }
+  if (token.empty()) return grpc::CreateCustomChannel(server, Credentials(security), args);
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> factories;
   factories.push_back(std::make_unique<BearerInterceptorFactory>(token));
-  return grpc::experimental::CreateCustomChannelWithInterceptors(
-      server, grpc::InsecureChannelCredentials(), args, std::move(factories));
+  return grpc::experimental::CreateCustomChannelWithInterceptors(server, Credentials(security),
+                                                                 args, std::move(factories));
+}
+
+void QuietGrpcLogging() {
+  if (std::getenv("GRPC_VERBOSITY") != nullptr) return;
+  gpr_set_log_function([](gpr_log_func_args*) {});
 }
 
 void SleepReconnecting(grpc::Channel* channel, absl::Duration d) {

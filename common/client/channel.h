@@ -18,9 +18,28 @@ inline constexpr char kDefaultServer[] = "127.0.0.1:50051";
 // counter is told something is wrong before they give up on the screen.
 inline constexpr absl::Duration kDefaultDeadline = absl::Seconds(5);
 
-// A channel to the lobbyq server at "HOST:PORT" whose every call carries `token` as
-// `authorization: Bearer TOKEN` (none when empty). `args` adds channel arguments.
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& server, const std::string& token = "",
+// How a channel is secured: plaintext, or TLS that verifies the server against `ca_pem`
+// (and presents `cert_pem`/`key_pem` when the server asks for mutual TLS). Holds the PEM
+// texts, read and checked once by LoadChannelSecurity (credentials.h): every channel a
+// client opens, the sign-in one included, is secured alike.
+struct ChannelSecurity {
+  std::string ca_pem;  // empty = plaintext
+  std::string cert_pem;
+  std::string key_pem;
+  // The name checked in the server's certificate instead of the host of "HOST:PORT",
+  // for a server reached by an address its certificate does not list.
+  std::string server_name;
+
+  bool tls() const { return !ca_pem.empty(); }
+};
+
+// A channel to the lobbyq server at "HOST:PORT", secured as `security` says, whose every
+// call carries `token` as `authorization: Bearer TOKEN` (none when empty). `args` adds
+// channel arguments. `security` has no default: a call site that forgot it would send
+// tokens in clear to a TLS server.
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& server,
+                                           const ChannelSecurity& security,
+                                           const std::string& token = "",
                                            grpc::ChannelArguments args = {});
 
 // A fresh client request id: 128 random bits as hex, unique enough that two
@@ -28,6 +47,11 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& server, const std:
 // action; a retry of the action sends the same one, so the server answers it
 // from the first time instead of acting twice.
 std::string NewRequestId();
+
+// For the command-line clients, at start: gRPC's own error lines ("Handshake failed with
+// fatal error ...") would come on top of the one line the client prints for the same
+// failure. With GRPC_VERBOSITY set in the environment they stay, for whoever debugs.
+void QuietGrpcLogging();
 
 // Sleeps for `d` while letting the channel reconnect. A sync client that merely sleeps
 // between retries leaves nobody to drive gRPC's connection attempts, so it would notice a

@@ -5,10 +5,13 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/address.h"
 #include "common/client/channel.h"
 #include "common/client/status_text.h"
 #include "common/credentials_file.h"
 #include "common/secret_input.h"
+#include "common/tls_files.h"
 #include "lobbyq/v1/auth.grpc.pb.h"
 
 namespace lobbyq::client {
@@ -50,12 +53,65 @@ void AddCredentialOptions(CLI::App& app, CredentialOptions& options) {
   app.add_option("--credentials", options.credentials_path,
                  std::string("credentials file (default: ") + kDefaultCredentialsPath +
                      " when it exists, as the demo run writes it)");
+  CLI::Option* ca = app.add_option(
+      "--tls-ca", options.tls_ca,
+      "PEM file of the CA that signed the server's certificate: connect with TLS and verify "
+      "the server (without it: plaintext, to a server on this machine only)");
+  app.add_option("--tls-cert", options.tls_cert,
+                 "PEM certificate of this device, for a server that requires mutual TLS")
+      ->needs(ca);
+  app.add_option("--tls-key", options.tls_key, "PEM private key of --tls-cert")->needs(ca);
+  app.add_option("--tls-server-name", options.tls_server_name,
+                 "the name to expect in the server's certificate (default: the host of "
+                 "--server)")
+      ->needs(ca);
+  app.add_flag("--allow-plaintext", options.allow_plaintext,
+               "connect without TLS to a server that is not on this machine (only on an "
+               "isolated network you trust: the token or password crosses it in clear)")
+      ->excludes(ca);
 }
 
-absl::StatusOr<std::string> SignIn(const std::string& server, const std::string& user,
-                                   const std::string& password, const std::string& branch,
-                                   uint32_t counter) {
-  auto stub = v1::AuthService::NewStub(MakeChannel(server));
+absl::StatusOr<ChannelSecurity> LoadChannelSecurity(const CredentialOptions& options,
+                                                    const std::string& server) {
+  ChannelSecurity security;
+  if (options.tls_ca.empty()) {
+    if (options.allow_plaintext || IsLoopbackAddress(server)) return security;
+    return absl::FailedPreconditionError(
+        absl::StrCat("refusing to send credentials in clear to ", server,
+                     ": give --tls-ca FILE, the CA that signed the server's certificate (or, on an "
+                     "isolated network you trust, --allow-plaintext)"));
+  }
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    return absl::InvalidArgumentError(
+        "a client certificate needs its key: give both --tls-cert and --tls-key");
+  }
+  // The TLS handshake checks validity against the real time, so do these.
+  const absl::Time now = absl::Now();
+  absl::StatusOr<std::string> ca =
+      tls::ReadCertificates(options.tls_ca, "--tls-ca", tls::CertificateFile::kAuthorities, now);
+  if (!ca.ok()) return ca.status();
+  security.ca_pem = *std::move(ca);
+  security.server_name = options.tls_server_name;
+  if (options.tls_cert.empty()) return security;
+  absl::StatusOr<std::string> cert =
+      tls::ReadCertificates(options.tls_cert, "--tls-cert", tls::CertificateFile::kChain, now);
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = tls::ReadPrivateKey(options.tls_key, "--tls-key");
+  if (!key.ok()) return key.status();
+  if (absl::Status s =
+          tls::CheckKeyMatchesCertificate(*cert, options.tls_cert, *key, options.tls_key);
+      !s.ok()) {
+    return s;
+  }
+  security.cert_pem = *std::move(cert);
+  security.key_pem = *std::move(key);
+  return security;
+}
+
+absl::StatusOr<std::string> SignIn(const std::string& server, const ChannelSecurity& security,
+                                   const std::string& user, const std::string& password,
+                                   const std::string& branch, uint32_t counter) {
+  auto stub = v1::AuthService::NewStub(MakeChannel(server, security));
   v1::SignInRequest request;
   request.set_user(user);
   request.set_password(password);
@@ -72,11 +128,11 @@ absl::StatusOr<std::string> SignIn(const std::string& server, const std::string&
 }
 
 absl::StatusOr<std::string> ObtainToken(const CredentialOptions& options, ClientRole role,
-                                        const std::string& server, const std::string& branch,
-                                        uint32_t counter) {
+                                        const std::string& server, const ChannelSecurity& security,
+                                        const std::string& branch, uint32_t counter) {
   if (!options.token.empty()) return options.token;
   if (!options.user.empty()) {
-    return SignIn(server, options.user, AskPassword(options.user), branch, counter);
+    return SignIn(server, security, options.user, AskPassword(options.user), branch, counter);
   }
   if (std::string env = Env("LOBBYQ_TOKEN"); !env.empty()) return env;
   std::string path = options.credentials_path;
@@ -100,7 +156,7 @@ absl::StatusOr<std::string> ObtainToken(const CredentialOptions& options, Client
   if (user.empty() || password.empty()) {
     return absl::NotFoundError(absl::StrCat(path, " has no ", key, "_user and ", key, "_password"));
   }
-  return SignIn(server, user, password, branch, counter);
+  return SignIn(server, security, user, password, branch, counter);
 }
 
 }  // namespace lobbyq::client

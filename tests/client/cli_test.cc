@@ -27,6 +27,7 @@
 #include "gtest/gtest.h"
 #include "server/demo.h"
 #include "server/server.h"
+#include "tests/e2e/test_certs.h"
 
 namespace lobbyq::client {
 namespace {
@@ -121,6 +122,7 @@ class CliTest : public ::testing::Test {
     options.demo_credentials_path = credentials_path_;
     options.auth.password_cost = rpc::PasswordCost::kMinimum;
     options.limits.issue_burst = 1000;  // the clock is frozen: no refill
+    options.tls = tls_;
     auto started = server::Server::Start(std::move(options));
     ASSERT_TRUE(started.ok()) << started.status();
     server_ = *std::move(started);
@@ -155,9 +157,25 @@ class CliTest : public ::testing::Test {
   }
 
   FakeClock clock_{StartTime()};
+  server::TlsSettings tls_;  // what the server serves with; plaintext unless set
   std::unique_ptr<server::Server> server_;
   std::string address_;
   std::string credentials_path_;
+};
+
+// The same server over TLS, with deploy/make-certs.sh's certificates.
+class CliOverTlsTest : public CliTest {
+ protected:
+  CliOverTlsTest() : pki_(test_certs::GetPki()) {
+    if (pki_ != nullptr) tls_ = {.cert_file = pki_->server_cert(), .key_file = pki_->server_key()};
+  }
+  void SetUp() override {
+    ASSERT_NE(pki_, nullptr);
+    ASSERT_NO_FATAL_FAILURE(CliTest::SetUp());
+    ASSERT_THAT(server_->transport(), StartsWith("TLS"));
+  }
+
+  const test_certs::Pki* pki_;
 };
 
 // The README walkthrough, step by step.
@@ -795,6 +813,44 @@ TEST_F(CliTest, AdminTakesGlobalOptionsAfterTheSubcommand) {
                                             " --credentials ", credentials_path_));
   EXPECT_EQ(r.exit_code, 0) << r;
   EXPECT_THAT(r.out, HasSubstr("Demo Branch 示范支行 (demo)")) << r;
+}
+
+// The real clients over TLS with --tls-ca: the kiosk with its device token, the teller
+// and head office signing in first (the sign-in channel is secured like the rest).
+// Without the CA, or with another, they get nothing; a wrong CA path is named before any call.
+TEST_F(CliOverTlsTest, ClientsConnectWithTheCaAndOnlyWithIt) {
+  const std::string ca = absl::StrCat(" --tls-ca ", pki_->ca());
+  CmdResult r = Kiosk("take --service A" + ca);
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("A001")) << r;
+
+  r = Counter("open" + ca);
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_EQ(r.out, "Counter 1 is open\n") << r;
+
+  r = Admin("status" + ca);
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("Demo Branch 示范支行 (demo)")) << r;
+
+  r = Kiosk("services");
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, HasSubstr(address_)) << r;
+  EXPECT_THAT(r.err, HasSubstr("--tls-ca")) << r;
+
+  // One line saying what is wrong, without gRPC's own log lines around it.
+  const test_certs::Pki* other = test_certs::GetPki("other");
+  ASSERT_NE(other, nullptr);
+  r = Kiosk("services --tls-ca " + other->ca());
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, StartsWith("lobbyq-kiosk: cannot reach the lobbyq server at " + address_ +
+                                ": its TLS certificate is not signed by the CA of --tls-ca"))
+      << r;
+  EXPECT_EQ(Lines(r.err).size(), 1u) << r;
+
+  const std::string missing = pki_->dir + "/missing-ca.crt";
+  r = Counter("status --tls-ca " + missing);
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, StartsWith("lobbyq-counter: cannot read the --tls-ca file " + missing)) << r;
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::StartsWith;
 
 bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
@@ -476,6 +477,44 @@ TEST(DescribeStatusTest, UnavailableNamesTheServer) {
   EXPECT_THAT(text, HasSubstr("cannot reach"));
   EXPECT_THAT(text, HasSubstr("127.0.0.1:1"));
   EXPECT_THAT(text, Not(HasSubstr("\n")));
+}
+
+// gRPC 1.51's words for failed TLS connections, as the clients get them.
+TEST(DescribeStatusTest, TlsFailuresNameTheFlagThatFixesThem) {
+  auto describe = [](const std::string& last_error) {
+    return DescribeStatus(
+        grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                     "failed to connect to all addresses; last error: " + last_error),
+        "10.1.2.3:50051");
+  };
+  const std::string wrong_ca = describe(
+      "UNKNOWN: ipv4:10.1.2.3:50051: Ssl handshake failed: SSL_ERROR_SSL: "
+      "error:0A000086:SSL routines::certificate verify failed");
+  EXPECT_THAT(wrong_ca, StartsWith("cannot reach the lobbyq server at 10.1.2.3:50051: "));
+  EXPECT_THAT(wrong_ca, HasSubstr("not signed by the CA of --tls-ca"));
+
+  const std::string wrong_name =
+      describe("UNKNOWN: ipv4:10.1.2.3:50051: Peer name 10.1.2.3 is not in peer certificate");
+  EXPECT_THAT(wrong_name, HasSubstr("does not name 10.1.2.3;"));
+  EXPECT_THAT(wrong_name, HasSubstr("--tls-server-name"));
+
+  const std::string closed = describe("UNAVAILABLE: ipv4:10.1.2.3:50051: Socket closed");
+  EXPECT_THAT(closed, HasSubstr("closed the connection"));
+  EXPECT_THAT(closed, HasSubstr("--tls-ca"));
+  EXPECT_THAT(closed, HasSubstr("--tls-cert"));
+
+  const std::string other = describe(
+      "UNKNOWN: ipv4:10.1.2.3:50051: Ssl handshake failed: SSL_ERROR_SSL: "
+      "error:0A00010B:SSL routines::wrong version number");
+  EXPECT_THAT(other, HasSubstr("the TLS handshake failed (Ssl handshake failed: "));
+  EXPECT_THAT(other, HasSubstr("wrong version number)"));
+
+  const std::string refused = describe(
+      "UNKNOWN: ipv4:10.1.2.3:50051: Failed to connect to remote host: Connection refused");
+  EXPECT_EQ(refused, "cannot reach the lobbyq server at 10.1.2.3:50051 (is it running?)");
+  for (const std::string& text : {wrong_ca, wrong_name, closed, other, refused}) {
+    EXPECT_THAT(text, Not(HasSubstr("\n")));
+  }
 }
 
 TEST(DescribeStatusTest, FailedPreconditionIsNotAllowedNow) {

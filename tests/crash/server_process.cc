@@ -43,9 +43,9 @@ void AttachCredentials(grpc::ClientContext& context, const std::string& data_dir
     std::ifstream port_in(data_dir + "/port");
     int port = 0;
     if (!file.ok() || !(port_in >> port)) return;  // no server yet: the call fails unacknowledged
-    absl::StatusOr<std::string> signed_in =
-        client::SignIn(absl::StrCat("127.0.0.1:", port), CredentialOr(*file, "admin_user"),
-                       CredentialOr(*file, "admin_password"), "", 0);
+    absl::StatusOr<std::string> signed_in = client::SignIn(
+        absl::StrCat("127.0.0.1:", port), client::ChannelSecurity{},
+        CredentialOr(*file, "admin_user"), CredentialOr(*file, "admin_password"), "", 0);
     if (!signed_in.ok()) return;
     token = *signed_in;
     absl::MutexLock lock(&mu);
@@ -169,7 +169,7 @@ absl::Status ServerProcess::WaitUntilListening() {
 }
 
 std::shared_ptr<grpc::Channel> ServerProcess::Channel() const {
-  return client::MakeChannel(absl::StrCat("127.0.0.1:", port_));
+  return client::MakeChannel(absl::StrCat("127.0.0.1:", port_), client::ChannelSecurity{});
 }
 
 void ServerProcess::Kill() {

@@ -84,7 +84,7 @@ class AuthTest : public E2eTest {
 
   // A channel that presents `token` (none when empty).
   std::shared_ptr<grpc::Channel> As(const std::string& token) {
-    return client::MakeChannel(address(), token);
+    return client::MakeChannel(address(), security(), token);
   }
 
   uint64_t LastSeq(const std::string& branch = kDemo) { return Lobby(branch).last_event_seq(); }
@@ -391,7 +391,7 @@ TEST_F(AuthTest, DemoCredentialsLiveOnlyInTheDemoRun) {
     EXPECT_EQ(CredentialOr(*ReadCredentialsFile(file), "kiosk_token"), kiosk_token)
         << "a restarted demo must keep its clients' credentials";
     auto kiosk = v1::KioskService::NewStub(
-        client::MakeChannel(absl::StrCat("127.0.0.1:", (*again)->port()), kiosk_token));
+        client::MakeChannel(absl::StrCat("127.0.0.1:", (*again)->port()), security(), kiosk_token));
     v1::ListServicesRequest list;
     list.set_branch_id(kDemo);
     v1::ListServicesResponse services;
@@ -406,15 +406,16 @@ TEST_F(AuthTest, DemoCredentialsLiveOnlyInTheDemoRun) {
   auto real = start(false, true);
   ASSERT_TRUE(real.ok()) << real.status();
   const std::string at = absl::StrCat("127.0.0.1:", (*real)->port());
-  auto kiosk = v1::KioskService::NewStub(client::MakeChannel(at, kiosk_token));
+  auto kiosk = v1::KioskService::NewStub(client::MakeChannel(at, security(), kiosk_token));
   v1::ListServicesRequest list;
   list.set_branch_id(kDemo);
   v1::ListServicesResponse services;
   EXPECT_TRUE(HasCode(Call(kiosk.get(), &v1::KioskService::Stub::ListServices, list, &services),
                       grpc::StatusCode::UNAUTHENTICATED));
-  absl::StatusOr<std::string> token = client::SignIn(at, kTestAdmin, kTestPassword, "", 0);
+  absl::StatusOr<std::string> token =
+      client::SignIn(at, security(), kTestAdmin, kTestPassword, "", 0);
   ASSERT_TRUE(token.ok()) << token.status();
-  auto admin = v1::AdminService::NewStub(client::MakeChannel(at, *token));
+  auto admin = v1::AdminService::NewStub(client::MakeChannel(at, security(), *token));
   v1::ListUsersResponse users;
   ASSERT_TRUE(
       IsOk(Call(admin.get(), &v1::AdminService::Stub::ListUsers, v1::ListUsersRequest(), &users)));

@@ -564,6 +564,55 @@ TEST(ConfigTest, PolicyMistakesNameFileLineAndField) {
   ExpectRejected(cases);
 }
 
+TEST(ConfigTest, ReadsTlsSettings) {
+  auto config = ParseConfig(
+      "listen: 10.1.2.3:50051\n"
+      "tls:\n"
+      "  cert: /etc/lobbyq/tls/server.crt\n"
+      "  key: /etc/lobbyq/tls/server.key\n"
+      "  client_ca: /etc/lobbyq/tls/ca.crt\n"
+      "allow_plaintext: false\n",
+      "tls.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->tls, (TlsSettings{.cert_file = "/etc/lobbyq/tls/server.crt",
+                                      .key_file = "/etc/lobbyq/tls/server.key",
+                                      .client_ca_file = "/etc/lobbyq/tls/ca.crt"}));
+  EXPECT_EQ(config->allow_plaintext, false);
+
+  // Without the block: plaintext, and the command line decides about plaintext.
+  config = ParseConfig("listen: 127.0.0.1:50051\n", "plain.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_FALSE(config->tls.enabled());
+  EXPECT_FALSE(config->allow_plaintext.has_value());
+}
+
+// A half-written `tls:` block must not quietly leave the port in plaintext.
+TEST(ConfigTest, TlsMistakesNameFileLineAndField) {
+  std::vector<BadConfig> cases;
+  cases.push_back({"certificate without key",
+                   {"listen: 10.1.2.3:1", "tls:", "  cert: /tls/server.crt"},
+                   3,
+                   {"tls.key", "required"}});
+  cases.push_back({"key without certificate",
+                   {"tls:", "  key: /tls/server.key", "  client_ca: /tls/ca.crt"},
+                   2,
+                   {"tls.cert", "required"}});
+  cases.push_back({"empty path",
+                   {"tls:", "  cert: ''", "  key: /tls/server.key"},
+                   2,
+                   {"tls.cert", "must name a PEM file"}});
+  cases.push_back({"misspelt setting",
+                   {"tls:", "  cert: a", "  key: b", "  client-ca: c"},
+                   4,
+                   {"tls.client-ca", "unknown setting"}});
+  cases.push_back({"tls not a mapping", {"tls: /tls/server.crt"}, 1, {"tls", "must be a mapping"}});
+  cases.push_back({"allow_plaintext not a boolean",
+                   {"listen: 0.0.0.0:1", "allow_plaintext: sometimes"},
+                   2,
+                   {"allow_plaintext", "sometimes", "not true or false"}});
+  ExpectRejected(cases);
+}
+
 // The shipped example documents every setting; it must stay a valid file.
 TEST(ConfigTest, TheExampleConfigIsValid) {
   const std::filesystem::path example =

@@ -36,7 +36,7 @@ class LimitsTest : public E2eTest {
     req.mutable_device()->set_branch_id(kDemo);
     v1::PutDeviceResponse resp;
     EXPECT_TRUE(IsOk(Call(admin_.get(), &v1::AdminService::Stub::PutDevice, req, &resp)));
-    return v1::KioskService::NewStub(client::MakeChannel(address(), resp.token()));
+    return v1::KioskService::NewStub(client::MakeChannel(address(), security(), resp.token()));
   }
 };
 

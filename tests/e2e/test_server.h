@@ -3,7 +3,8 @@
 // A real lobbyq server started in-process on a free port, with a FakeClock, and
 // generated sync stubs talking to it over a real gRPC channel. Helpers wrap the
 // common calls; every call has a deadline so a broken server fails a test
-// instead of hanging it.
+// instead of hanging it. With LOBBYQ_E2E_TLS=1 in the environment, servers
+// serve TLS and the clients verify them (the e2e_test_over_tls run).
 
 #include <google/protobuf/util/message_differencer.h>
 #include <grpcpp/grpcpp.h>
@@ -12,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +31,7 @@
 #include "lobbyq/v1/lobby.grpc.pb.h"
 #include "server/demo.h"
 #include "server/server.h"
+#include "tests/e2e/test_certs.h"
 
 namespace lobbyq::e2e {
 
@@ -117,6 +120,12 @@ inline ::testing::AssertionResult ProtoEqual(const google::protobuf::Message& ex
   return ::testing::AssertionFailure() << "messages differ (expected -> actual):\n" << diff;
 }
 
+// Whether this run is the one over TLS.
+inline bool OverTls() {
+  const char* value = std::getenv("LOBBYQ_E2E_TLS");
+  return value != nullptr && std::string(value) == "1";
+}
+
 inline v1::CounterRequest CounterReq(uint32_t counter, const std::string& branch = kDemo) {
   v1::CounterRequest req;
   req.set_branch_id(branch);
@@ -194,10 +203,13 @@ class E2eTest : public ::testing::Test {
     server_ = *std::move(started);
     ASSERT_GT(server_->port(), 0);
     // The tests act as head office unless they test the roles themselves.
-    absl::StatusOr<std::string> token = client::SignIn(address(), kTestAdmin, kTestPassword, "", 0);
+    // Else the TLS run could pass without a single call over TLS.
+    ASSERT_EQ(server_->transport().rfind("TLS", 0) == 0, OverTls()) << server_->transport();
+    absl::StatusOr<std::string> token =
+        client::SignIn(address(), security(), kTestAdmin, kTestPassword, "", 0);
     ASSERT_TRUE(token.ok()) << token.status();
     admin_token_ = *token;
-    channel_ = client::MakeChannel(address(), admin_token_);
+    channel_ = client::MakeChannel(address(), security(), admin_token_);
     kiosk_ = v1::KioskService::NewStub(channel_);
     counter_ = v1::CounterService::NewStub(channel_);
     lobby_ = v1::LobbyService::NewStub(channel_);
@@ -206,6 +218,19 @@ class E2eTest : public ::testing::Test {
   }
 
   std::string address() const { return absl::StrCat("127.0.0.1:", server_->port()); }
+
+  // How the test's clients secure their channels: TLS with the test CA in the TLS run.
+  const client::ChannelSecurity& security() {
+    if (OverTls() && !security_.tls()) {
+      const test_certs::Pki* pki = test_certs::GetPki();
+      if (pki == nullptr) return security_;
+      absl::StatusOr<client::ChannelSecurity> loaded =
+          client::LoadChannelSecurity({.tls_ca = pki->ca()}, address());
+      EXPECT_TRUE(loaded.ok()) << loaded.status();
+      if (loaded.ok()) security_ = *std::move(loaded);
+    }
+    return security_;
+  }
 
   // A server on a free port with the test clock, quick password hashes and
   // an admin the tests sign in as.
@@ -222,6 +247,11 @@ class E2eTest : public ::testing::Test {
     options.limits = limits_;
     options.initial_users.push_back(
         {.name = kTestAdmin, .role = domain::Role::kAdmin, .password = kTestPassword});
+    if (OverTls()) {
+      if (const test_certs::Pki* pki = test_certs::GetPki()) {
+        options.tls = {.cert_file = pki->server_cert(), .key_file = pki->server_key()};
+      }
+    }
     return options;
   }
 
@@ -358,6 +388,7 @@ class E2eTest : public ::testing::Test {
   // Tests move the clock by days; the auth tests set a real working day.
   absl::Duration session_lifetime_ = absl::Hours(24 * 365);
   std::string admin_token_;
+  client::ChannelSecurity security_;  // through security()
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::KioskService::Stub> kiosk_;
   std::unique_ptr<v1::CounterService::Stub> counter_;

@@ -188,7 +188,7 @@ TEST_F(E2eTest, WatchLobbyEndsASubscriberThatFallsTooFarBehind) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   args.SetInt("grpc.lobbyq_test_private_channel", 1);  // not shared with the other channel
-  auto slow_channel = client::MakeChannel(address(), admin_token_, args);
+  auto slow_channel = client::MakeChannel(address(), security(), admin_token_, args);
   Watch slow(slow_channel, kDemo);
   slow.NextSnapshot();
 
