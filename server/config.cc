@@ -360,9 +360,9 @@ absl::StatusOr<ServerConfig> ParseConfig(const std::string& text, const std::str
   if (root.IsNull()) return config;
   Reader r(name);
   try {
-    if (auto s = r.CheckKeys(root, "",
-                             {"listen", "data", "log_level", "durability", "tls",
-                              "allow_plaintext", "branches"});
+    if (auto s = r.CheckKeys(
+            root, "",
+            {"listen", "data", "log_level", "durability", "tls", "allow_plaintext", "branches"});
         !s.ok()) {
       return s;
     }
