@@ -16,6 +16,7 @@ TARGETS=(${FUZZ_TARGETS:-kiosk counter appointment admin lobby config fields})
 BUILD="${FUZZ_BUILD:-build-fuzz}"
 
 CC=clang CXX=clang++ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG" \
   -DLOBBYQ_BUILD_TESTS=ON -DLOBBYQ_FUZZ=ON >/dev/null
 cmake --build "$BUILD" -j2 --target $(printf 'fuzz_%s ' "${TARGETS[@]}")
 
