@@ -5,12 +5,11 @@
 #include "absl/strings/str_cat.h"
 #include "server/rpc/command.h"
 #include "server/rpc/mapping.h"
+#include "server/rpc/requests.h"
 #include "server/rpc/services.h"
 #include "server/rpc/status.h"
 
 namespace lobbyq::rpc {
-namespace {}  // namespace
-
 grpc::ServerUnaryReactor* AdminServiceImpl::CreateBranch(grpc::CallbackServerContext* context,
                                                          const v1::CreateBranchRequest* request,
                                                          v1::BranchConfig* response) {
@@ -75,15 +74,61 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ListBranches(grpc::CallbackServerCon
   return reactor;
 }
 
+Command GetBranchCommand(v1::BranchConfig* response) {
+  return {ReadOnly, [response](const domain::Branch& branch, const domain::Plan&) {
+            ToProto(branch, response);
+          }};
+}
+
+Command UpsertServiceCommand(const v1::UpsertServiceRequest& request, v1::ServiceConfig* response) {
+  domain::ServiceConfig service = FromProto(request.service());
+  const std::string code = service.code;
+  return {[service = std::move(service)](const domain::Branch& branch,
+                                         const domain::CommandContext& ctx) {
+            return branch.PlanUpsertService(service, ctx);
+          },
+          [response, code](const domain::Branch& branch, const domain::Plan&) {
+            ToProto(*branch.FindService(code), response);
+          }};
+}
+
+absl::StatusOr<Command> UpsertCounterCommand(const v1::UpsertCounterRequest& request,
+                                             v1::CounterStatus* response) {
+  auto counter = FromProto(request.counter());
+  if (!counter.ok()) return counter.status();
+  return Command{
+      [counter = *counter](const domain::Branch& branch, const domain::CommandContext& ctx) {
+        return branch.PlanUpsertCounter(counter, ctx);
+      },
+      [response, number = counter->number](const domain::Branch& branch, const domain::Plan&) {
+        ToProto(*branch.FindCounter(number), branch, response);
+      }};
+}
+
+absl::StatusOr<Command> UpdateBranchCommand(const v1::UpdateBranchRequest& request,
+                                            v1::BranchConfig* response) {
+  // Enums are checked before any work; values against the branch, on its strand.
+  domain::BranchInfo probe;
+  if (auto s = ApplyPolicy(request.policy(), &probe); !s.ok()) return s;
+  return Command{
+      [&request](const domain::Branch& branch,
+                 const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
+        domain::BranchInfo info = branch.info();
+        if (!request.name().empty()) info.name = request.name();
+        if (auto s = ApplyPolicy(request.policy(), &info); !s.ok()) return s;
+        return branch.PlanUpdateBranchInfo(info, ctx);
+      },
+      [response](const domain::Branch& branch, const domain::Plan&) { ToProto(branch, response); }};
+}
+
 grpc::ServerUnaryReactor* AdminServiceImpl::GetBranch(grpc::CallbackServerContext* context,
                                                       const v1::GetBranchRequest* request,
                                                       v1::BranchConfig* response) {
   const absl::StatusOr<domain::Principal> caller =
       Authorize(auth_, *context, domain::Operation::kGetBranch, {request->branch_id()});
   if (!caller.ok()) return Reject(context, "GetBranch", caller.status());
-  return RunCommand(
-      engine_, context, "GetBranch", request->branch_id(), caller->name, ReadOnly,
-      [response](const domain::Branch& branch, const domain::Plan&) { ToProto(branch, response); });
+  return RunCommand(engine_, context, "GetBranch", request->branch_id(), caller->name,
+                    GetBranchCommand(response));
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::UpsertService(grpc::CallbackServerContext* context,
@@ -92,15 +137,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::UpsertService(grpc::CallbackServerCo
   const absl::StatusOr<domain::Principal> caller =
       Authorize(auth_, *context, domain::Operation::kUpsertService, {request->branch_id()});
   if (!caller.ok()) return Reject(context, "UpsertService", caller.status());
-  domain::ServiceConfig service = FromProto(request->service());
-  return RunCommand(
-      engine_, context, "UpsertService", request->branch_id(), caller->name,
-      [service](const domain::Branch& branch, const domain::CommandContext& ctx) {
-        return branch.PlanUpsertService(service, ctx);
-      },
-      [response, code = service.code](const domain::Branch& branch, const domain::Plan&) {
-        ToProto(*branch.FindService(code), response);
-      });
+  return RunCommand(engine_, context, "UpsertService", request->branch_id(), caller->name,
+                    UpsertServiceCommand(*request, response));
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::UpsertCounter(grpc::CallbackServerContext* context,
@@ -109,16 +147,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::UpsertCounter(grpc::CallbackServerCo
   const absl::StatusOr<domain::Principal> caller =
       Authorize(auth_, *context, domain::Operation::kUpsertCounter, {request->branch_id()});
   if (!caller.ok()) return Reject(context, "UpsertCounter", caller.status());
-  auto counter = FromProto(request->counter());
-  if (!counter.ok()) return Reject(context, "UpsertCounter", counter.status());
-  return RunCommand(
-      engine_, context, "UpsertCounter", request->branch_id(), caller->name,
-      [counter = *counter](const domain::Branch& branch, const domain::CommandContext& ctx) {
-        return branch.PlanUpsertCounter(counter, ctx);
-      },
-      [response, number = counter->number](const domain::Branch& branch, const domain::Plan&) {
-        ToProto(*branch.FindCounter(number), branch, response);
-      });
+  return RunCommand(engine_, context, "UpsertCounter", request->branch_id(), caller->name,
+                    UpsertCounterCommand(*request, response));
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::UpdateBranch(grpc::CallbackServerContext* context,
@@ -127,21 +157,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::UpdateBranch(grpc::CallbackServerCon
   const absl::StatusOr<domain::Principal> caller =
       Authorize(auth_, *context, domain::Operation::kUpdateBranch, {request->branch_id()});
   if (!caller.ok()) return Reject(context, "UpdateBranch", caller.status());
-  // Enums are checked before any work; values against the branch, on its strand.
-  domain::BranchInfo probe;
-  if (auto s = ApplyPolicy(request->policy(), &probe); !s.ok()) {
-    return Reject(context, "UpdateBranch", s);
-  }
-  return RunCommand(
-      engine_, context, "UpdateBranch", request->branch_id(), caller->name,
-      [request](const domain::Branch& branch,
-                const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
-        domain::BranchInfo info = branch.info();
-        if (!request->name().empty()) info.name = request->name();
-        if (auto s = ApplyPolicy(request->policy(), &info); !s.ok()) return s;
-        return branch.PlanUpdateBranchInfo(info, ctx);
-      },
-      [response](const domain::Branch& branch, const domain::Plan&) { ToProto(branch, response); });
+  return RunCommand(engine_, context, "UpdateBranch", request->branch_id(), caller->name,
+                    UpdateBranchCommand(*request, response));
 }
 
 }  // namespace lobbyq::rpc

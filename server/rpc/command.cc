@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "server/domain/validation.h"
+#include "server/rpc/requests.h"
 #include "server/rpc/status.h"
 
 namespace lobbyq::rpc {
@@ -61,6 +62,14 @@ grpc::ServerUnaryReactor* RunCommand(runtime::Engine& engine, grpc::CallbackServ
         reactor->Finish(grpc::Status::OK);
       });
   return reactor;
+}
+
+grpc::ServerUnaryReactor* RunCommand(runtime::Engine& engine, grpc::CallbackServerContext* context,
+                                     const char* method, const std::string& branch_id,
+                                     std::string actor, absl::StatusOr<Command> command) {
+  if (!command.ok()) return Reject(context, method, command.status());
+  return RunCommand(engine, context, method, branch_id, std::move(actor), std::move(command->plan),
+                    std::move(command->reply));
 }
 
 absl::StatusOr<uint64_t> ResolveTicket(const domain::Branch& branch, absl::Time now,

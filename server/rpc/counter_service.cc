@@ -3,6 +3,7 @@
 #include "server/domain/validation.h"
 #include "server/rpc/command.h"
 #include "server/rpc/mapping.h"
+#include "server/rpc/requests.h"
 #include "server/rpc/services.h"
 
 namespace lobbyq::rpc {
@@ -51,12 +52,41 @@ ReplyFn CallNextReply(uint32_t number, v1::CallNextResponse* response) {
   };
 }
 
-// `command` at `counter`, at most once per client request id.
-runtime::Engine::PlanFn Bind(CounterCommand command, domain::Operation operation,
-                             const v1::CounterRequest& request) {
-  return [command, counter = request.counter(),
+// The domain command of a plain counter action.
+CounterCommand CommandOf(domain::Operation operation) {
+  switch (operation) {
+    case domain::Operation::kOpenCounter:
+      return &domain::Branch::PlanOpenCounter;
+    case domain::Operation::kPauseCounter:
+      return &domain::Branch::PlanPauseCounter;
+    case domain::Operation::kCloseCounter:
+      return &domain::Branch::PlanCloseCounter;
+    case domain::Operation::kCallNext:
+      return &domain::Branch::PlanCallNext;
+    case domain::Operation::kRecall:
+      return &domain::Branch::PlanRecall;
+    case domain::Operation::kStartService:
+      return &domain::Branch::PlanStartService;
+    case domain::Operation::kMarkNoShow:
+      return &domain::Branch::PlanNoShow;
+    case domain::Operation::kFinish:
+      return &domain::Branch::PlanFinish;
+    default:
+      return nullptr;
+  }
+}
+
+// The action `operation` at the request's counter, at most once per client
+// request id.
+runtime::Engine::PlanFn Bind(domain::Operation operation, const v1::CounterRequest& request) {
+  return [command = CommandOf(operation), operation, counter = request.counter(),
           once = ClientRequestOf(operation, request.request_id(), request.counter())](
-             const domain::Branch& branch, const domain::CommandContext& ctx) {
+             const domain::Branch& branch,
+             const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
+    if (command == nullptr) {
+      return absl::InternalError(
+          absl::StrCat(domain::PermissionOf(operation).rpc, " is not a counter action"));
+    }
     return branch.PlanOnce(once, ctx, [&] { return (branch.*command)(counter, ctx); });
   };
 }
@@ -77,16 +107,74 @@ absl::StatusOr<domain::Plan> Reinstate(const domain::Branch& branch,
 
 }  // namespace
 
+Command CounterStateCommand(domain::Operation operation, const v1::CounterRequest& request,
+                            v1::CounterResponse* response) {
+  return {Bind(operation, request), CounterReply(request.counter(), response)};
+}
+
+Command CallNextCommand(const v1::CounterRequest& request, v1::CallNextResponse* response) {
+  return {Bind(domain::Operation::kCallNext, request), CallNextReply(request.counter(), response)};
+}
+
+Command TicketActionCommand(domain::Operation operation, const v1::CounterRequest& request,
+                            v1::TicketActionResponse* response) {
+  return {Bind(operation, request), TicketActionReply(request.counter(), response)};
+}
+
+absl::StatusOr<Command> TransferCommand(const v1::TransferRequest& request,
+                                        v1::TicketActionResponse* response) {
+  auto placement = PlacementFromProto(request.placement());
+  if (!placement.ok()) return placement.status();
+  return Command{
+      [&request, placement = *placement,
+       once = ClientRequestOf(domain::Operation::kTransfer, request.request_id(), request.counter(),
+                              absl::StrCat("to ", request.to_service_code()))](
+          const domain::Branch& branch, const domain::CommandContext& ctx) {
+        return branch.PlanOnce(once, ctx, [&] {
+          return branch.PlanTransfer(request.counter(), request.to_service_code(), placement,
+                                     request.note(), ctx);
+        });
+      },
+      TicketActionReply(request.counter(), response)};
+}
+
+Command SubmitRatingCommand(const v1::SubmitRatingRequest& request,
+                            v1::TicketActionResponse* response) {
+  return {[&request, once = ClientRequestOf(
+                         domain::Operation::kSubmitRating, request.request_id(), request.counter(),
+                         absl::StrCat("ticket ", request.ticket_id(), " score ", request.score()))](
+              const domain::Branch& branch, const domain::CommandContext& ctx) {
+            return branch.PlanOnce(once, ctx, [&] {
+              return branch.PlanRating(request.counter(), request.ticket_id(), request.score(),
+                                       request.comment(), ctx);
+            });
+          },
+          TicketActionReply(request.counter(), response)};
+}
+
+Command CounterReinstateCommand(const v1::CounterReinstateRequest& request,
+                                v1::TicketActionResponse* response) {
+  return {[&request,
+           once = ClientRequestOf(
+               domain::Operation::kCounterReinstateTicket, request.request_id(), request.counter(),
+               request.has_ticket_id()
+                   ? absl::StrCat("ticket ", request.ticket_id())
+                   : absl::StrCat("number ", absl::AsciiStrToUpper(request.number())))](
+              const domain::Branch& branch,
+              const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
+            return branch.PlanOnce(once, ctx, [&] { return Reinstate(branch, request, ctx); });
+          },
+          TicketActionReply(request.counter(), response)};
+}
+
 grpc::ServerUnaryReactor* CounterServiceImpl::OpenCounter(grpc::CallbackServerContext* context,
                                                           const v1::CounterRequest* request,
                                                           v1::CounterResponse* response) {
   const absl::StatusOr<domain::Principal> caller = Authorize(
       auth_, *context, domain::Operation::kOpenCounter, {request->branch_id(), request->counter()});
   if (!caller.ok()) return Reject(context, "OpenCounter", caller.status());
-  return RunCommand(
-      engine_, context, "OpenCounter", request->branch_id(), caller->name,
-      Bind(&domain::Branch::PlanOpenCounter, domain::Operation::kOpenCounter, *request),
-      CounterReply(request->counter(), response));
+  return RunCommand(engine_, context, "OpenCounter", request->branch_id(), caller->name,
+                    CounterStateCommand(domain::Operation::kOpenCounter, *request, response));
 }
 
 grpc::ServerUnaryReactor* CounterServiceImpl::PauseCounter(grpc::CallbackServerContext* context,
@@ -96,10 +184,8 @@ grpc::ServerUnaryReactor* CounterServiceImpl::PauseCounter(grpc::CallbackServerC
       Authorize(auth_, *context, domain::Operation::kPauseCounter,
                 {request->branch_id(), request->counter()});
   if (!caller.ok()) return Reject(context, "PauseCounter", caller.status());
-  return RunCommand(
-      engine_, context, "PauseCounter", request->branch_id(), caller->name,
-      Bind(&domain::Branch::PlanPauseCounter, domain::Operation::kPauseCounter, *request),
-      CounterReply(request->counter(), response));
+  return RunCommand(engine_, context, "PauseCounter", request->branch_id(), caller->name,
+                    CounterStateCommand(domain::Operation::kPauseCounter, *request, response));
 }
 
 grpc::ServerUnaryReactor* CounterServiceImpl::CloseCounter(grpc::CallbackServerContext* context,
@@ -109,10 +195,8 @@ grpc::ServerUnaryReactor* CounterServiceImpl::CloseCounter(grpc::CallbackServerC
       Authorize(auth_, *context, domain::Operation::kCloseCounter,
                 {request->branch_id(), request->counter()});
   if (!caller.ok()) return Reject(context, "CloseCounter", caller.status());
-  return RunCommand(
-      engine_, context, "CloseCounter", request->branch_id(), caller->name,
-      Bind(&domain::Branch::PlanCloseCounter, domain::Operation::kCloseCounter, *request),
-      CounterReply(request->counter(), response));
+  return RunCommand(engine_, context, "CloseCounter", request->branch_id(), caller->name,
+                    CounterStateCommand(domain::Operation::kCloseCounter, *request, response));
 }
 
 grpc::ServerUnaryReactor* CounterServiceImpl::CallNext(grpc::CallbackServerContext* context,
@@ -122,8 +206,7 @@ grpc::ServerUnaryReactor* CounterServiceImpl::CallNext(grpc::CallbackServerConte
       auth_, *context, domain::Operation::kCallNext, {request->branch_id(), request->counter()});
   if (!caller.ok()) return Reject(context, "CallNext", caller.status());
   return RunCommand(engine_, context, "CallNext", request->branch_id(), caller->name,
-                    Bind(&domain::Branch::PlanCallNext, domain::Operation::kCallNext, *request),
-                    CallNextReply(request->counter(), response));
+                    CallNextCommand(*request, response));
 }
 
 grpc::ServerUnaryReactor* CounterServiceImpl::Recall(grpc::CallbackServerContext* context,
@@ -133,8 +216,7 @@ grpc::ServerUnaryReactor* CounterServiceImpl::Recall(grpc::CallbackServerContext
       auth_, *context, domain::Operation::kRecall, {request->branch_id(), request->counter()});
   if (!caller.ok()) return Reject(context, "Recall", caller.status());
   return RunCommand(engine_, context, "Recall", request->branch_id(), caller->name,
-                    Bind(&domain::Branch::PlanRecall, domain::Operation::kRecall, *request),
-                    TicketActionReply(request->counter(), response));
+                    TicketActionCommand(domain::Operation::kRecall, *request, response));
 }
 
 grpc::ServerUnaryReactor* CounterServiceImpl::StartService(grpc::CallbackServerContext* context,
@@ -144,10 +226,8 @@ grpc::ServerUnaryReactor* CounterServiceImpl::StartService(grpc::CallbackServerC
       Authorize(auth_, *context, domain::Operation::kStartService,
                 {request->branch_id(), request->counter()});
   if (!caller.ok()) return Reject(context, "StartService", caller.status());
-  return RunCommand(
-      engine_, context, "StartService", request->branch_id(), caller->name,
-      Bind(&domain::Branch::PlanStartService, domain::Operation::kStartService, *request),
-      TicketActionReply(request->counter(), response));
+  return RunCommand(engine_, context, "StartService", request->branch_id(), caller->name,
+                    TicketActionCommand(domain::Operation::kStartService, *request, response));
 }
 
 grpc::ServerUnaryReactor* CounterServiceImpl::Transfer(grpc::CallbackServerContext* context,
@@ -156,20 +236,8 @@ grpc::ServerUnaryReactor* CounterServiceImpl::Transfer(grpc::CallbackServerConte
   const absl::StatusOr<domain::Principal> caller = Authorize(
       auth_, *context, domain::Operation::kTransfer, {request->branch_id(), request->counter()});
   if (!caller.ok()) return Reject(context, "Transfer", caller.status());
-  auto placement = PlacementFromProto(request->placement());
-  if (!placement.ok()) return Reject(context, "Transfer", placement.status());
-  return RunCommand(
-      engine_, context, "Transfer", request->branch_id(), caller->name,
-      [request, placement = *placement,
-       once = ClientRequestOf(domain::Operation::kTransfer, request->request_id(),
-                              request->counter(), absl::StrCat("to ", request->to_service_code()))](
-          const domain::Branch& branch, const domain::CommandContext& ctx) {
-        return branch.PlanOnce(once, ctx, [&] {
-          return branch.PlanTransfer(request->counter(), request->to_service_code(), placement,
-                                     request->note(), ctx);
-        });
-      },
-      TicketActionReply(request->counter(), response));
+  return RunCommand(engine_, context, "Transfer", request->branch_id(), caller->name,
+                    TransferCommand(*request, response));
 }
 
 grpc::ServerUnaryReactor* CounterServiceImpl::MarkNoShow(grpc::CallbackServerContext* context,
@@ -179,8 +247,7 @@ grpc::ServerUnaryReactor* CounterServiceImpl::MarkNoShow(grpc::CallbackServerCon
       auth_, *context, domain::Operation::kMarkNoShow, {request->branch_id(), request->counter()});
   if (!caller.ok()) return Reject(context, "MarkNoShow", caller.status());
   return RunCommand(engine_, context, "MarkNoShow", request->branch_id(), caller->name,
-                    Bind(&domain::Branch::PlanNoShow, domain::Operation::kMarkNoShow, *request),
-                    TicketActionReply(request->counter(), response));
+                    TicketActionCommand(domain::Operation::kMarkNoShow, *request, response));
 }
 
 grpc::ServerUnaryReactor* CounterServiceImpl::Finish(grpc::CallbackServerContext* context,
@@ -190,8 +257,7 @@ grpc::ServerUnaryReactor* CounterServiceImpl::Finish(grpc::CallbackServerContext
       auth_, *context, domain::Operation::kFinish, {request->branch_id(), request->counter()});
   if (!caller.ok()) return Reject(context, "Finish", caller.status());
   return RunCommand(engine_, context, "Finish", request->branch_id(), caller->name,
-                    Bind(&domain::Branch::PlanFinish, domain::Operation::kFinish, *request),
-                    TicketActionReply(request->counter(), response));
+                    TicketActionCommand(domain::Operation::kFinish, *request, response));
 }
 
 grpc::ServerUnaryReactor* CounterServiceImpl::SubmitRating(grpc::CallbackServerContext* context,
@@ -201,19 +267,9 @@ grpc::ServerUnaryReactor* CounterServiceImpl::SubmitRating(grpc::CallbackServerC
       Authorize(auth_, *context, domain::Operation::kSubmitRating,
                 {request->branch_id(), request->counter()});
   if (!caller.ok()) return Reject(context, "SubmitRating", caller.status());
-  return RunCommand(
-      engine_, context, "SubmitRating", request->branch_id(),
-      absl::StrCat("rating-pad:", request->counter()),
-      [request, once = ClientRequestOf(
-                    domain::Operation::kSubmitRating, request->request_id(), request->counter(),
-                    absl::StrCat("ticket ", request->ticket_id(), " score ", request->score()))](
-          const domain::Branch& branch, const domain::CommandContext& ctx) {
-        return branch.PlanOnce(once, ctx, [&] {
-          return branch.PlanRating(request->counter(), request->ticket_id(), request->score(),
-                                   request->comment(), ctx);
-        });
-      },
-      TicketActionReply(request->counter(), response));
+  return RunCommand(engine_, context, "SubmitRating", request->branch_id(),
+                    absl::StrCat("rating-pad:", request->counter()),
+                    SubmitRatingCommand(*request, response));
 }
 
 grpc::ServerUnaryReactor* CounterServiceImpl::ReinstateTicket(
@@ -223,19 +279,8 @@ grpc::ServerUnaryReactor* CounterServiceImpl::ReinstateTicket(
       Authorize(auth_, *context, domain::Operation::kCounterReinstateTicket,
                 {request->branch_id(), request->counter()});
   if (!caller.ok()) return Reject(context, "ReinstateTicket", caller.status());
-  return RunCommand(
-      engine_, context, "ReinstateTicket", request->branch_id(), caller->name,
-      [request,
-       once = ClientRequestOf(
-           domain::Operation::kCounterReinstateTicket, request->request_id(), request->counter(),
-           request->has_ticket_id()
-               ? absl::StrCat("ticket ", request->ticket_id())
-               : absl::StrCat("number ", absl::AsciiStrToUpper(request->number())))](
-          const domain::Branch& branch,
-          const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
-        return branch.PlanOnce(once, ctx, [&] { return Reinstate(branch, *request, ctx); });
-      },
-      TicketActionReply(request->counter(), response));
+  return RunCommand(engine_, context, "ReinstateTicket", request->branch_id(), caller->name,
+                    CounterReinstateCommand(*request, response));
 }
 
 }  // namespace lobbyq::rpc

@@ -7,6 +7,7 @@
 #include "server/rpc/command.h"
 #include "server/rpc/limits.h"
 #include "server/rpc/mapping.h"
+#include "server/rpc/requests.h"
 #include "server/rpc/services.h"
 
 namespace lobbyq::rpc {
@@ -68,18 +69,117 @@ v1::CheckInOutcome ToProto(domain::CheckInOutcome outcome) {
 
 }  // namespace
 
+Command ListServicesCommand(v1::ListServicesResponse* response, const Clock& clock) {
+  return {ReadOnly, [response, &clock](const domain::Branch& branch, const domain::Plan&) {
+            for (const auto& view : branch.ServiceViews(clock.Now())) {
+              ToProto(view, response->add_services());
+            }
+          }};
+}
+
+absl::StatusOr<Command> IssueTicketCommand(const v1::IssueTicketRequest& request,
+                                           v1::TicketResponse* response, const Clock& clock,
+                                           IssueGate gate) {
+  auto priority = PriorityFromProto(request.priority());
+  if (!priority.ok()) return priority.status();
+  if (auto s = domain::ValidateDeviceId(request.kiosk_id(), "kiosk_id"); !s.ok()) return s;
+  return Command{
+      [&request, priority = *priority, details = FromProto(request.details()), caller = gate.caller,
+       cap = gate.limits.max_live_tickets_per_branch,
+       &rate = gate.rate](const domain::Branch& branch,
+                          const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
+        absl::StatusOr<domain::Plan> plan =
+            branch.PlanIssue(request.service_code(), priority, request.request_id(), details, ctx);
+        // A retry of a ticket already issued changes nothing: it always gets
+        // its answer, or a kiosk whose reply was lost could not print it.
+        if (!plan.ok() || plan->change.events.empty()) return plan;
+        if (branch.LiveTicketCount() >= static_cast<size_t>(cap)) return LiveTicketCapReached(cap);
+        // The per-kiosk rate: a person (a manager helping customers, head
+        // office) acts deliberately and is not throttled.
+        if (caller.role == domain::Role::kKiosk) {
+          if (absl::Status s = rate.Take(caller.name, ctx.now); !s.ok()) return s;
+        }
+        return plan;
+      },
+      TicketReply(response, clock, Details::kInclude)};
+}
+
+Command GetTicketCommand(const v1::GetTicketRequest& request, v1::TicketResponse* response,
+                         const Clock& clock) {
+  return {[ticket_id = request.ticket_id()](const domain::Branch& branch,
+                                            const domain::CommandContext&) {
+            return FindTicketPlan(branch, ticket_id);
+          },
+          // Ticket ids are sequential: whoever loops over them must not collect
+          // what customers entered, so only the IssueTicket reply carries details.
+          TicketReply(response, clock, Details::kOmit)};
+}
+
+Command CancelTicketCommand(const v1::CancelTicketRequest& request, v1::TicketResponse* response,
+                            const Clock& clock) {
+  return {[ticket_id = request.ticket_id()](const domain::Branch& branch,
+                                            const domain::CommandContext& ctx) {
+            return branch.PlanCancel(ticket_id, ctx);
+          },
+          TicketReply(response, clock)};
+}
+
+absl::StatusOr<Command> CheckInCommand(const v1::CheckInAppointmentRequest& request,
+                                       v1::CheckInAppointmentResponse* response, const Clock& clock,
+                                       IssueGate gate) {
+  if (auto s = domain::ValidateDeviceId(request.kiosk_id(), "kiosk_id"); !s.ok()) return s;
+  // Booked customers are not capped (their slots already are), but a kiosk
+  // checking in codes in a loop is as suspect as one issuing tickets. Taken
+  // before the code is looked at, so guessing codes costs the same.
+  if (gate.caller.role == domain::Role::kKiosk) {
+    if (auto s = gate.rate.Take(gate.caller.name, clock.Now()); !s.ok()) return s;
+  }
+  auto code = domain::NormalizeAppointmentCode(request.code());
+  if (!code.ok()) return code.status();
+  // The plan and the reply run one after the other on the branch's strand.
+  auto outcome = std::make_shared<domain::CheckInOutcome>(domain::CheckInOutcome::kOnTime);
+  return Command{[code = *code, outcome,
+                  once = ClientRequestOf(domain::Operation::kCheckInAppointment,
+                                         request.request_id(), 0, *code)](
+                     const domain::Branch& branch,
+                     const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
+                   auto checked_in = branch.PlanCheckIn(code, once, ctx);
+                   if (!checked_in.ok()) return checked_in.status();
+                   *outcome = checked_in->outcome;
+                   return std::move(checked_in->plan);
+                 },
+                 [&clock, code = *code, outcome, response](const domain::Branch& branch,
+                                                           const domain::Plan& plan) {
+                   const domain::Ticket& ticket = *branch.FindTicket(plan.ticket_id);
+                   ToProto(ticket, branch, response->mutable_ticket());
+                   AddWaitEstimate(ticket, branch, clock.Now(), response->mutable_ticket());
+                   response->set_outcome(ToProto(*outcome));
+                   ToProto(ticket.queued_at, response->mutable_callable_from());
+                   const domain::Appointment* appointment = branch.FindAppointment(code);
+                   const absl::Time slot = appointment ? appointment->slot_start : ticket.queued_at;
+                   response->set_message(CheckInMessage(branch, *outcome, slot, ticket.queued_at));
+                 }};
+}
+
+Command KioskReinstateCommand(const v1::ReinstateTicketRequest& request,
+                              v1::TicketResponse* response, const Clock& clock) {
+  return {[&request](const domain::Branch& branch,
+                     const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
+            auto id = ResolveTicket(branch, ctx.now, request.ticket_id(), request.number());
+            if (!id.ok()) return id.status();
+            return branch.PlanReinstate(*id, 0, ctx);
+          },
+          TicketReply(response, clock)};
+}
+
 grpc::ServerUnaryReactor* KioskServiceImpl::ListServices(grpc::CallbackServerContext* context,
                                                          const v1::ListServicesRequest* request,
                                                          v1::ListServicesResponse* response) {
   const absl::StatusOr<domain::Principal> caller =
       Authorize(auth_, *context, domain::Operation::kListServices, {request->branch_id()});
   if (!caller.ok()) return Reject(context, "ListServices", caller.status());
-  return RunCommand(engine_, context, "ListServices", request->branch_id(), caller->name, ReadOnly,
-                    [this, response](const domain::Branch& branch, const domain::Plan&) {
-                      for (const auto& view : branch.ServiceViews(engine_.clock().Now())) {
-                        ToProto(view, response->add_services());
-                      }
-                    });
+  return RunCommand(engine_, context, "ListServices", request->branch_id(), caller->name,
+                    ListServicesCommand(response, engine_.clock()));
 }
 
 grpc::ServerUnaryReactor* KioskServiceImpl::IssueTicket(grpc::CallbackServerContext* context,
@@ -88,31 +188,9 @@ grpc::ServerUnaryReactor* KioskServiceImpl::IssueTicket(grpc::CallbackServerCont
   const absl::StatusOr<domain::Principal> caller =
       Authorize(auth_, *context, domain::Operation::kIssueTicket, {request->branch_id()});
   if (!caller.ok()) return Reject(context, "IssueTicket", caller.status());
-  auto priority = PriorityFromProto(request->priority());
-  if (!priority.ok()) return Reject(context, "IssueTicket", priority.status());
-  if (auto s = domain::ValidateDeviceId(request->kiosk_id(), "kiosk_id"); !s.ok()) {
-    return Reject(context, "IssueTicket", s);
-  }
   return RunCommand(
       engine_, context, "IssueTicket", request->branch_id(), caller->name,
-      [this, request, priority = *priority, details = FromProto(request->details()),
-       caller = *caller](const domain::Branch& branch,
-                         const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
-        absl::StatusOr<domain::Plan> plan = branch.PlanIssue(request->service_code(), priority,
-                                                             request->request_id(), details, ctx);
-        // A retry of a ticket already issued changes nothing: it always gets
-        // its answer, or a kiosk whose reply was lost could not print it.
-        if (!plan.ok() || plan->change.events.empty()) return plan;
-        const int cap = limits_.max_live_tickets_per_branch;
-        if (branch.LiveTicketCount() >= static_cast<size_t>(cap)) return LiveTicketCapReached(cap);
-        // The per-kiosk rate: a person (a manager helping customers, head
-        // office) acts deliberately and is not throttled.
-        if (caller.role == domain::Role::kKiosk) {
-          if (absl::Status s = issue_rate_.Take(caller.name, ctx.now); !s.ok()) return s;
-        }
-        return plan;
-      },
-      TicketReply(response, engine_.clock(), Details::kInclude));
+      IssueTicketCommand(*request, response, engine_.clock(), {*caller, limits_, issue_rate_}));
 }
 
 grpc::ServerUnaryReactor* KioskServiceImpl::GetTicket(grpc::CallbackServerContext* context,
@@ -121,14 +199,8 @@ grpc::ServerUnaryReactor* KioskServiceImpl::GetTicket(grpc::CallbackServerContex
   const absl::StatusOr<domain::Principal> caller =
       Authorize(auth_, *context, domain::Operation::kGetTicket, {request->branch_id()});
   if (!caller.ok()) return Reject(context, "GetTicket", caller.status());
-  return RunCommand(
-      engine_, context, "GetTicket", request->branch_id(), caller->name,
-      [request](const domain::Branch& branch, const domain::CommandContext&) {
-        return FindTicketPlan(branch, request->ticket_id());
-      },
-      // Ticket ids are sequential: whoever loops over them must not collect
-      // what customers entered, so only the IssueTicket reply carries details.
-      TicketReply(response, engine_.clock(), Details::kOmit));
+  return RunCommand(engine_, context, "GetTicket", request->branch_id(), caller->name,
+                    GetTicketCommand(*request, response, engine_.clock()));
 }
 
 grpc::ServerUnaryReactor* KioskServiceImpl::CancelTicket(grpc::CallbackServerContext* context,
@@ -137,12 +209,8 @@ grpc::ServerUnaryReactor* KioskServiceImpl::CancelTicket(grpc::CallbackServerCon
   const absl::StatusOr<domain::Principal> caller =
       Authorize(auth_, *context, domain::Operation::kCancelTicket, {request->branch_id()});
   if (!caller.ok()) return Reject(context, "CancelTicket", caller.status());
-  return RunCommand(
-      engine_, context, "CancelTicket", request->branch_id(), caller->name,
-      [request](const domain::Branch& branch, const domain::CommandContext& ctx) {
-        return branch.PlanCancel(request->ticket_id(), ctx);
-      },
-      TicketReply(response, engine_.clock()));
+  return RunCommand(engine_, context, "CancelTicket", request->branch_id(), caller->name,
+                    CancelTicketCommand(*request, response, engine_.clock()));
 }
 
 grpc::ServerUnaryReactor* KioskServiceImpl::CheckInAppointment(
@@ -151,43 +219,9 @@ grpc::ServerUnaryReactor* KioskServiceImpl::CheckInAppointment(
   const absl::StatusOr<domain::Principal> caller =
       Authorize(auth_, *context, domain::Operation::kCheckInAppointment, {request->branch_id()});
   if (!caller.ok()) return Reject(context, "CheckInAppointment", caller.status());
-  if (auto s = domain::ValidateDeviceId(request->kiosk_id(), "kiosk_id"); !s.ok()) {
-    return Reject(context, "CheckInAppointment", s);
-  }
-  // Booked customers are not capped (their slots already are), but a kiosk
-  // checking in codes in a loop is as suspect as one issuing tickets.
-  if (caller->role == domain::Role::kKiosk) {
-    if (auto s = issue_rate_.Take(caller->name, engine_.clock().Now()); !s.ok()) {
-      return Reject(context, "CheckInAppointment", s);
-    }
-  }
-  auto code = domain::NormalizeAppointmentCode(request->code());
-  if (!code.ok()) return Reject(context, "CheckInAppointment", code.status());
-  // The plan and the reply run one after the other on the branch's strand.
-  auto outcome = std::make_shared<domain::CheckInOutcome>(domain::CheckInOutcome::kOnTime);
   return RunCommand(
       engine_, context, "CheckInAppointment", request->branch_id(), caller->name,
-      [code = *code, outcome,
-       once = ClientRequestOf(domain::Operation::kCheckInAppointment, request->request_id(), 0,
-                              *code)](
-          const domain::Branch& branch,
-          const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
-        auto checked_in = branch.PlanCheckIn(code, once, ctx);
-        if (!checked_in.ok()) return checked_in.status();
-        *outcome = checked_in->outcome;
-        return std::move(checked_in->plan);
-      },
-      [this, code = *code, outcome, response](const domain::Branch& branch,
-                                              const domain::Plan& plan) {
-        const domain::Ticket& ticket = *branch.FindTicket(plan.ticket_id);
-        ToProto(ticket, branch, response->mutable_ticket());
-        AddWaitEstimate(ticket, branch, engine_.clock().Now(), response->mutable_ticket());
-        response->set_outcome(ToProto(*outcome));
-        ToProto(ticket.queued_at, response->mutable_callable_from());
-        const domain::Appointment* appointment = branch.FindAppointment(code);
-        const absl::Time slot = appointment ? appointment->slot_start : ticket.queued_at;
-        response->set_message(CheckInMessage(branch, *outcome, slot, ticket.queued_at));
-      });
+      CheckInCommand(*request, response, engine_.clock(), {*caller, limits_, issue_rate_}));
 }
 
 grpc::ServerUnaryReactor* KioskServiceImpl::ReinstateTicket(
@@ -196,15 +230,8 @@ grpc::ServerUnaryReactor* KioskServiceImpl::ReinstateTicket(
   const absl::StatusOr<domain::Principal> caller =
       Authorize(auth_, *context, domain::Operation::kKioskReinstateTicket, {request->branch_id()});
   if (!caller.ok()) return Reject(context, "ReinstateTicket", caller.status());
-  return RunCommand(
-      engine_, context, "ReinstateTicket", request->branch_id(), caller->name,
-      [request](const domain::Branch& branch,
-                const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
-        auto id = ResolveTicket(branch, ctx.now, request->ticket_id(), request->number());
-        if (!id.ok()) return id.status();
-        return branch.PlanReinstate(*id, 0, ctx);
-      },
-      TicketReply(response, engine_.clock()));
+  return RunCommand(engine_, context, "ReinstateTicket", request->branch_id(), caller->name,
+                    KioskReinstateCommand(*request, response, engine_.clock()));
 }
 
 }  // namespace lobbyq::rpc

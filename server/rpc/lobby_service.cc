@@ -14,6 +14,7 @@
 #include "server/rpc/command.h"
 #include "server/rpc/insight_mapping.h"
 #include "server/rpc/mapping.h"
+#include "server/rpc/requests.h"
 #include "server/rpc/services.h"
 #include "server/rpc/status.h"
 
@@ -180,6 +181,29 @@ void WatchFeed::WriteDone(bool ok) {
 
 }  // namespace
 
+Command GetLobbyStatusCommand(v1::LobbyStatus* response, const Clock& clock) {
+  return {ReadOnly, [response, &clock](const domain::Branch& branch, const domain::Plan&) {
+            const absl::Time now = clock.Now();
+            ToProto(branch, now, response);
+            AddInsight(branch, now, domain::ActiveAlerts(branch, now), response);
+          }};
+}
+
+Command PreviewOrderCommand(v1::PreviewOrderResponse* response, const Clock& clock) {
+  return {ReadOnly, [response, &clock](const domain::Branch& branch, const domain::Plan&) {
+            int position = 0;
+            for (const domain::PreviewEntry& entry : branch.PreviewOrder(clock.Now())) {
+              const domain::Ticket* ticket = branch.FindTicket(entry.ticket_id);
+              if (ticket == nullptr) continue;
+              v1::PreviewEntry* out = response->add_entries();
+              out->set_position(++position);
+              ToProto(*ticket, branch, out->mutable_ticket());  // a display: no details
+              out->set_counter(entry.counter);
+              out->set_reason(std::string(domain::Name(entry.reason)));
+            }
+          }};
+}
+
 grpc::ServerUnaryReactor* LobbyServiceImpl::GetLobbyStatus(grpc::CallbackServerContext* context,
                                                            const v1::GetLobbyStatusRequest* request,
                                                            v1::LobbyStatus* response) {
@@ -187,11 +211,7 @@ grpc::ServerUnaryReactor* LobbyServiceImpl::GetLobbyStatus(grpc::CallbackServerC
       Authorize(auth_, *context, domain::Operation::kGetLobbyStatus, {request->branch_id()});
   if (!caller.ok()) return Reject(context, "GetLobbyStatus", caller.status());
   return RunCommand(engine_, context, "GetLobbyStatus", request->branch_id(), caller->name,
-                    ReadOnly, [this, response](const domain::Branch& branch, const domain::Plan&) {
-                      const absl::Time now = engine_.clock().Now();
-                      ToProto(branch, now, response);
-                      AddInsight(branch, now, domain::ActiveAlerts(branch, now), response);
-                    });
+                    GetLobbyStatusCommand(response, engine_.clock()));
 }
 
 grpc::ServerUnaryReactor* LobbyServiceImpl::PreviewOrder(grpc::CallbackServerContext* context,
@@ -200,20 +220,8 @@ grpc::ServerUnaryReactor* LobbyServiceImpl::PreviewOrder(grpc::CallbackServerCon
   const absl::StatusOr<domain::Principal> caller =
       Authorize(auth_, *context, domain::Operation::kPreviewOrder, {request->branch_id()});
   if (!caller.ok()) return Reject(context, "PreviewOrder", caller.status());
-  return RunCommand(
-      engine_, context, "PreviewOrder", request->branch_id(), caller->name, ReadOnly,
-      [this, response](const domain::Branch& branch, const domain::Plan&) {
-        int position = 0;
-        for (const domain::PreviewEntry& entry : branch.PreviewOrder(engine_.clock().Now())) {
-          const domain::Ticket* ticket = branch.FindTicket(entry.ticket_id);
-          if (ticket == nullptr) continue;
-          v1::PreviewEntry* out = response->add_entries();
-          out->set_position(++position);
-          ToProto(*ticket, branch, out->mutable_ticket());  // a display: no details
-          out->set_counter(entry.counter);
-          out->set_reason(std::string(domain::Name(entry.reason)));
-        }
-      });
+  return RunCommand(engine_, context, "PreviewOrder", request->branch_id(), caller->name,
+                    PreviewOrderCommand(response, engine_.clock()));
 }
 
 grpc::ServerWriteReactor<v1::LobbyUpdate>* LobbyServiceImpl::WatchLobby(

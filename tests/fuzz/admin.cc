@@ -1,6 +1,6 @@
-// AdminService requests, checked and planned as server/rpc/admin_service.cc
-// and Engine::CreateBranch do: upserts and updates against the prepared
-// lobby, new branches on their own.
+// AdminService requests: upserts and updates through the server's own
+// commands (server/rpc/requests.h) against the prepared lobby; new branches
+// on their own, as Engine::CreateBranch makes them.
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -10,6 +10,7 @@
 #include "harness.h"
 #include "server/domain/validation.h"
 #include "server/rpc/mapping.h"
+#include "server/rpc/requests.h"
 
 namespace lobbyq::fuzz {
 namespace {
@@ -55,51 +56,6 @@ void CreateBranch(FuzzLobby& lobby, const v1::CreateBranchRequest& request) {
   }
 }
 
-void UpsertService(FuzzLobby& lobby, const v1::UpsertServiceRequest& request) {
-  const domain::ServiceConfig service = rpc::FromProto(request.service());
-  auto plan = lobby.Run("UpsertService", request.branch_id(),
-                        [&](const domain::Branch& branch, const domain::CommandContext& ctx) {
-                          return branch.PlanUpsertService(service, ctx);
-                        });
-  if (!plan) return;
-  const domain::ServiceConfig* stored = lobby.branch().FindService(service.code);
-  if (stored == nullptr) Fail(absl::StrCat("upserted service ", service.code, " is missing"));
-  v1::ServiceConfig reply;
-  rpc::ToProto(*stored, &reply);
-}
-
-void UpsertCounter(FuzzLobby& lobby, const v1::UpsertCounterRequest& request) {
-  auto counter = rpc::FromProto(request.counter());
-  if (!counter.ok()) return lobby.Refused("UpsertCounter", counter.status());
-  auto plan = lobby.Run("UpsertCounter", request.branch_id(),
-                        [&](const domain::Branch& branch, const domain::CommandContext& ctx) {
-                          return branch.PlanUpsertCounter(*counter, ctx);
-                        });
-  if (!plan) return;
-  const domain::Counter* stored = lobby.branch().FindCounter(counter->number);
-  if (stored == nullptr) Fail(absl::StrCat("upserted counter ", counter->number, " is missing"));
-  v1::CounterStatus reply;
-  rpc::ToProto(*stored, lobby.branch(), &reply);
-}
-
-void UpdateBranch(FuzzLobby& lobby, const v1::UpdateBranchRequest& request) {
-  domain::BranchInfo probe;
-  if (auto s = rpc::ApplyPolicy(request.policy(), &probe); !s.ok()) {
-    return lobby.Refused("UpdateBranch", s);
-  }
-  auto plan = lobby.Run("UpdateBranch", request.branch_id(),
-                        [&](const domain::Branch& branch,
-                            const domain::CommandContext& ctx) -> absl::StatusOr<domain::Plan> {
-                          domain::BranchInfo info = branch.info();
-                          if (!request.name().empty()) info.name = request.name();
-                          if (auto s = rpc::ApplyPolicy(request.policy(), &info); !s.ok()) return s;
-                          return branch.PlanUpdateBranchInfo(info, ctx);
-                        });
-  if (!plan) return;
-  v1::BranchConfig reply;
-  rpc::ToProto(lobby.branch(), &reply);
-}
-
 void Step(FuzzLobby& lobby, const AdminStep& step) {
   lobby.Advance(step.advance_seconds());
   switch (step.request_case()) {
@@ -107,20 +63,28 @@ void Step(FuzzLobby& lobby, const AdminStep& step) {
       return lobby.Drive(step.drive());
     case AdminStep::kCreateBranch:
       return CreateBranch(lobby, step.create_branch());
-    case AdminStep::kUpsertService:
-      return UpsertService(lobby, step.upsert_service());
-    case AdminStep::kUpsertCounter:
-      return UpsertCounter(lobby, step.upsert_counter());
-    case AdminStep::kUpdateBranch:
-      return UpdateBranch(lobby, step.update_branch());
+    case AdminStep::kUpsertService: {
+      v1::ServiceConfig response;
+      lobby.RunCommand("UpsertService", step.upsert_service().branch_id(),
+                       rpc::UpsertServiceCommand(step.upsert_service(), &response));
+      return;
+    }
+    case AdminStep::kUpsertCounter: {
+      v1::CounterStatus response;
+      lobby.RunCommand("UpsertCounter", step.upsert_counter().branch_id(),
+                       rpc::UpsertCounterCommand(step.upsert_counter(), &response));
+      return;
+    }
+    case AdminStep::kUpdateBranch: {
+      v1::BranchConfig response;
+      lobby.RunCommand("UpdateBranch", step.update_branch().branch_id(),
+                       rpc::UpdateBranchCommand(step.update_branch(), &response));
+      return;
+    }
     case AdminStep::kGetBranch: {
-      auto plan = lobby.Run("GetBranch", step.get_branch().branch_id(),
-                            [](const domain::Branch&, const domain::CommandContext&) {
-                              return absl::StatusOr<domain::Plan>(domain::Plan{});
-                            });
-      if (!plan) return;
-      v1::BranchConfig reply;
-      rpc::ToProto(lobby.branch(), &reply);
+      v1::BranchConfig response;
+      lobby.RunCommand("GetBranch", step.get_branch().branch_id(),
+                       rpc::GetBranchCommand(&response));
       return;
     }
     case AdminStep::REQUEST_NOT_SET:

@@ -213,9 +213,12 @@ FuzzLobby FuzzLobby::Prepared() {
                                   [&] { return lobby->NewAppointmentCode(); }, ctx("booking")));
       lobby->codes_.push_back(booked.appointment_code);
     }
+    lobby->kiosk_.branch_id = kBranchId;
     return lobby;
   }();
-  return *prepared;
+  FuzzLobby copy = *prepared;
+  copy.issue_rate_ = std::make_shared<rpc::IssueRateLimiter>(copy.limits_);
+  return copy;
 }
 
 domain::CommandContext FuzzLobby::Ctx(std::string actor) const {
@@ -277,6 +280,7 @@ absl::StatusOr<domain::Plan> FuzzLobby::Commit(absl::StatusOr<domain::Plan> plan
   for (const auto& appointment : change.appointments) {
     appointment_rows_[appointment.code] = appointment;
   }
+  for (const auto& request : change.requests) request_rows_.push_back(request);
   branch_.Apply(change);
   CheckInvariants(branch_);
   return plan;
@@ -301,6 +305,7 @@ void FuzzLobby::CheckRestart() const {
   for (const auto& [code, appointment] : appointment_rows_) {
     snapshot.appointments.push_back(appointment);
   }
+  snapshot.requests = request_rows_;
   const domain::Branch restored(std::move(snapshot), branch_.zone(),
                                 domain::EstimatorSettings{.runs = 1});
   const auto differs = [](absl::string_view what) {
@@ -346,17 +351,29 @@ void FuzzLobby::CheckRestart() const {
 
 std::optional<domain::Plan> FuzzLobby::Run(absl::string_view method, const std::string& branch_id,
                                            const PlanFn& plan) {
+  return RunCommand(method, branch_id, rpc::Command{.plan = plan, .reply = nullptr});
+}
+
+std::optional<domain::Plan> FuzzLobby::RunCommand(absl::string_view method,
+                                                  const std::string& branch_id,
+                                                  absl::StatusOr<rpc::Command> command) {
+  if (!command.ok()) {
+    CheckRefusal(command.status(), method);
+    return std::nullopt;
+  }
   if (absl::Status s = domain::ValidateBranchId(branch_id); !s.ok()) {
     CheckRefusal(s, method);
     return std::nullopt;
   }
   // Another well-formed id: the engine's NotFound, which depends on nothing fuzzed.
   if (branch_id != kBranchId) return std::nullopt;
-  auto result = Commit(plan(branch_, Ctx(absl::StrCat("fuzz:", method))));
+  auto result = Commit(command->plan(branch_, Ctx(absl::StrCat("fuzz:", method))));
   if (!result.ok()) {
     CheckRefusal(result.status(), method);
     return std::nullopt;
   }
+  // As on the branch's strand: the reply right after the change, timers later.
+  if (command->reply) command->reply(branch_, *result);
   RunTimers();
   return *std::move(result);
 }

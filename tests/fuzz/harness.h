@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -20,8 +21,12 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "fuzz.pb.h"
 #include "server/domain/branch.h"
+#include "server/domain/permissions.h"
+#include "server/rpc/limits.h"
+#include "server/rpc/requests.h"
 
 namespace lobbyq::fuzz {
 
@@ -53,7 +58,8 @@ bool Parse(const uint8_t* data, size_t size, Message* out) {
 using PlanFn = std::function<absl::StatusOr<domain::Plan>(const domain::Branch&,
                                                           const domain::CommandContext&)>;
 
-class FuzzLobby {
+// The lobby is also the server's clock: replies read the time from it.
+class FuzzLobby : public Clock {
  public:
   // A copy of one prepared lobby (built once per process): branch "fuzz",
   // services A (appointments), B and C, counters 1-4 with every strategy, and
@@ -63,6 +69,7 @@ class FuzzLobby {
 
   const domain::Branch& branch() const { return branch_; }
   absl::Time now() const { return now_; }
+  absl::Time Now() const override { return now_; }
   domain::CommandContext Ctx(std::string actor) const;
 
   // Moves the clock by at most two days, then runs the branch's timer if it is
@@ -78,6 +85,14 @@ class FuzzLobby {
   void Refused(absl::string_view method, const absl::Status& status) {
     CheckRefusal(status, method);
   }
+  // A handler's whole command (server/rpc/requests.h), as the server runs it:
+  // refused by the request's own checks, or run as above and its reply filled.
+  std::optional<domain::Plan> RunCommand(absl::string_view method, const std::string& branch_id,
+                                         absl::StatusOr<rpc::Command> command);
+
+  // Who the kiosk requests come from: the branch's kiosk, with the server's
+  // default limits and its own issuing rate.
+  rpc::IssueGate KioskGate() { return {kiosk_, limits_, *issue_rate_}; }
 
   // What a restart would rebuild from the rows committed so far (the store
   // keeps the last row per key) must be the branch in memory: the same
@@ -116,6 +131,12 @@ class FuzzLobby {
   std::map<uint64_t, domain::Ticket> ticket_rows_;
   std::map<std::pair<std::string, absl::CivilDay>, domain::NumberSequence> sequence_rows_;
   std::map<std::string, domain::Appointment> appointment_rows_;
+  std::vector<domain::RequestRecord> request_rows_;
+  domain::Principal kiosk_{.name = "device:kiosk-1", .role = domain::Role::kKiosk};
+  rpc::Limits limits_;
+  // Fresh in every copy Prepared() hands out, so each input starts with a full
+  // bucket.
+  std::shared_ptr<rpc::IssueRateLimiter> issue_rate_;
 };
 
 // One session of a request family: parse it, play at most kMaxSteps of its

@@ -1,7 +1,8 @@
-// LobbyService requests, checked as server/rpc/lobby_service.cc and
-// metrics_service.cc do. GetMetrics and GetReport compute from the events the
-// prepared lobby committed, filtered as the store's ReadEventsBetween and
-// CounterStatesAt filter them.
+// LobbyService requests. GetLobbyStatus and PreviewOrder run the server's own
+// commands (server/rpc/requests.h). GetMetrics and GetReport read the store's
+// log in the server, so here they are checked as metrics_service.cc does and
+// computed from the events the prepared lobby committed, filtered as the
+// store's ReadEventsBetween and CounterStatesAt filter them.
 
 #include <algorithm>
 #include <map>
@@ -16,6 +17,7 @@
 #include "server/rpc/insight_mapping.h"
 #include "server/rpc/mapping.h"
 #include "server/rpc/metrics_mapping.h"
+#include "server/rpc/requests.h"
 
 namespace lobbyq::fuzz {
 namespace {
@@ -110,15 +112,11 @@ void GetReport(FuzzLobby& lobby, const v1::GetReportRequest& request) {
 }
 
 void GetLobbyStatus(FuzzLobby& lobby, const v1::GetLobbyStatusRequest& request) {
-  auto plan = lobby.Run("GetLobbyStatus", request.branch_id(),
-                        [](const domain::Branch&, const domain::CommandContext&) {
-                          return absl::StatusOr<domain::Plan>(domain::Plan{});
-                        });
-  if (!plan) return;
-  v1::LobbyStatus status;
-  rpc::ToProto(lobby.branch(), lobby.now(), &status);
-  rpc::AddInsight(lobby.branch(), lobby.now(), domain::ActiveAlerts(lobby.branch(), lobby.now()),
-                  &status);
+  v1::LobbyStatus response;
+  if (!lobby.RunCommand("GetLobbyStatus", request.branch_id(),
+                        rpc::GetLobbyStatusCommand(&response, lobby))) {
+    return;
+  }
   if (auto next = domain::NextAlertChange(lobby.branch(), lobby.now());
       next && *next <= lobby.now()) {
     Fail("the next alert change is not after now: the watchers' timer would spin");
@@ -126,11 +124,11 @@ void GetLobbyStatus(FuzzLobby& lobby, const v1::GetLobbyStatusRequest& request) 
 }
 
 void PreviewOrder(FuzzLobby& lobby, const v1::PreviewOrderRequest& request) {
-  auto plan = lobby.Run("PreviewOrder", request.branch_id(),
-                        [](const domain::Branch&, const domain::CommandContext&) {
-                          return absl::StatusOr<domain::Plan>(domain::Plan{});
-                        });
-  if (!plan) return;
+  v1::PreviewOrderResponse response;
+  if (!lobby.RunCommand("PreviewOrder", request.branch_id(),
+                        rpc::PreviewOrderCommand(&response, lobby))) {
+    return;
+  }
   const domain::Branch& branch = lobby.branch();
   std::set<uint64_t> seen;
   for (const domain::PreviewEntry& entry : branch.PreviewOrder(lobby.now())) {
@@ -146,8 +144,9 @@ void PreviewOrder(FuzzLobby& lobby, const v1::PreviewOrderRequest& request) {
       Fail(absl::StrCat("the preview has counter ", entry.counter, ", which is not open, call ",
                         ticket->DisplayNumber()));
     }
-    v1::PreviewEntry out;
-    rpc::ToProto(*ticket, branch, out.mutable_ticket());
+  }
+  if (response.entries_size() != static_cast<int>(seen.size())) {
+    Fail("the preview's reply lists other tickets than the preview");
   }
 }
 
