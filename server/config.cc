@@ -346,6 +346,42 @@ absl::Status ReadTls(Reader& r, const YAML::Node& node, TlsSettings* out) {
   return absl::OkStatus();
 }
 
+// `limits:` (docs/security.md, "Limits"). Each setting is optional; the
+// bounds keep a typo (an extra zero, a minus sign) from turning a limit off or
+// refusing every kiosk.
+absl::Status ReadLimits(Reader& r, const YAML::Node& node, rpc::Limits* out) {
+  if (auto s = r.CheckKeys(node, "limits",
+                           {"live_tickets_per_branch", "kiosk_burst", "kiosk_tickets_per_minute",
+                            "max_request_kib"});
+      !s.ok()) {
+    return s;
+  }
+  int per_minute = static_cast<int>(out->issues_per_minute);
+  int kib = out->max_message_bytes / 1024;
+  struct Setting {
+    const char* key;
+    int* value;
+    int min;
+    int max;
+  };
+  // The smallest request size still takes a branch with many services and
+  // counters (CreateBranch), the largest request a real client sends.
+  for (const Setting& setting :
+       {Setting{"live_tickets_per_branch", &out->max_live_tickets_per_branch, 1, 1'000'000},
+        Setting{"kiosk_burst", &out->issue_burst, 1, 10'000},
+        Setting{"kiosk_tickets_per_minute", &per_minute, 1, 10'000},
+        Setting{"max_request_kib", &kib, 16, 16 * 1024}}) {
+    if (auto s = r.Int(node, setting.key, "limits", setting.value); !s.ok()) return s;
+    if (node[setting.key] && (*setting.value < setting.min || *setting.value > setting.max)) {
+      return r.Error(node[setting.key], Reader::Field("limits", setting.key),
+                     absl::StrCat("must be from ", setting.min, " to ", setting.max));
+    }
+  }
+  out->issues_per_minute = per_minute;
+  out->max_message_bytes = kib * 1024;
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<ServerConfig> ParseConfig(const std::string& text, const std::string& name) {
@@ -360,9 +396,9 @@ absl::StatusOr<ServerConfig> ParseConfig(const std::string& text, const std::str
   if (root.IsNull()) return config;
   Reader r(name);
   try {
-    if (auto s = r.CheckKeys(
-            root, "",
-            {"listen", "data", "log_level", "durability", "tls", "allow_plaintext", "branches"});
+    if (auto s = r.CheckKeys(root, "",
+                             {"listen", "data", "log_level", "durability", "tls", "allow_plaintext",
+                              "limits", "branches"});
         !s.ok()) {
       return s;
     }
@@ -394,6 +430,9 @@ absl::StatusOr<ServerConfig> ParseConfig(const std::string& text, const std::str
       bool allow = false;
       if (auto s = r.Bool(root, "allow_plaintext", "", &allow); !s.ok()) return s;
       config.allow_plaintext = allow;
+    }
+    if (const YAML::Node limits = root["limits"]) {
+      if (auto s = ReadLimits(r, limits, &config.limits); !s.ok()) return s;
     }
     const YAML::Node branches = root["branches"];
     if (branches && !branches.IsSequence()) return r.Error(branches, "branches", "must be a list");

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "server/domain/types.h"
+#include "server/rpc/limits.h"
 #include "server/store/options.h"
 #include "server/tls.h"
 
@@ -19,6 +20,7 @@ struct ServerConfig {
   std::optional<store::Durability> durability;
   TlsSettings tls;  // `tls:` with cert, key and optional client_ca (file paths)
   std::optional<bool> allow_plaintext;
+  rpc::Limits limits;  // `limits:`; each setting left out keeps its default
   std::vector<domain::BranchDefinition> branches;
 };
 

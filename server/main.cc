@@ -153,6 +153,7 @@ int Run(int argc, char** argv) {
                                         .threads = threads,
                                         .tls = tls,
                                         .allow_plaintext = allow_plaintext,
+                                        .limits = config.limits,
                                         .durability = durability};
   if (config_path.empty()) {
     options.demo_credentials = true;

@@ -613,6 +613,55 @@ TEST(ConfigTest, TlsMistakesNameFileLineAndField) {
   ExpectRejected(cases);
 }
 
+TEST(ConfigTest, ReadsLimits) {
+  auto config = ParseConfig(
+      "limits:\n"
+      "  live_tickets_per_branch: 500\n"
+      "  kiosk_burst: 4\n"
+      "  kiosk_tickets_per_minute: 6\n"
+      "  max_request_kib: 32\n",
+      "limits.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->limits.max_live_tickets_per_branch, 500);
+  EXPECT_EQ(config->limits.issue_burst, 4);
+  EXPECT_EQ(config->limits.issues_per_minute, 6);
+  EXPECT_EQ(config->limits.max_message_bytes, 32 * 1024);
+
+  // What the file leaves out keeps its default.
+  config = ParseConfig("limits:\n  kiosk_burst: 3\n", "some.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const rpc::Limits defaults;
+  EXPECT_EQ(config->limits.issue_burst, 3);
+  EXPECT_EQ(config->limits.max_live_tickets_per_branch, defaults.max_live_tickets_per_branch);
+  EXPECT_EQ(config->limits.issues_per_minute, defaults.issues_per_minute);
+  EXPECT_EQ(config->limits.max_message_bytes, defaults.max_message_bytes);
+}
+
+TEST(ConfigTest, LimitMistakesNameFileLineAndField) {
+  std::vector<BadConfig> cases;
+  cases.push_back({"zero turns the cap off",
+                   {"limits:", "  live_tickets_per_branch: 0"},
+                   2,
+                   {"limits.live_tickets_per_branch", "from 1 to"}});
+  cases.push_back({"negative rate",
+                   {"limits:", "  kiosk_tickets_per_minute: -5"},
+                   2,
+                   {"limits.kiosk_tickets_per_minute", "from 1 to"}});
+  cases.push_back({"request size too small for a branch",
+                   {"limits:", "  max_request_kib: 1"},
+                   2,
+                   {"limits.max_request_kib", "from 16 to"}});
+  cases.push_back({"not a number",
+                   {"limits:", "  kiosk_burst: lots"},
+                   2,
+                   {"limits.kiosk_burst", "lots", "not a whole number"}});
+  cases.push_back({"misspelt setting",
+                   {"limits:", "  kiosk_rate: 5"},
+                   2,
+                   {"limits.kiosk_rate", "unknown setting"}});
+  ExpectRejected(cases);
+}
+
 // The shipped example documents every setting; it must stay a valid file.
 TEST(ConfigTest, TheExampleConfigIsValid) {
   const std::filesystem::path example =
@@ -629,6 +678,7 @@ TEST(ConfigTest, TheExampleConfigIsValid) {
   EXPECT_EQ(def.counters[2].strategy, domain::CallStrategy::kCounted);
   EXPECT_EQ(def.counters[2].counted_rules.size(), 2u);
   EXPECT_EQ(config->durability, store::Durability::kFull);
+  EXPECT_EQ(config->limits.max_live_tickets_per_branch, 2000);
 }
 
 }  // namespace
