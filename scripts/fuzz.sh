@@ -6,7 +6,8 @@
 # once fixed). CI runs it after the sanitizer tests.
 #   FUZZ_SECONDS  seconds per target (default 20)
 #   FUZZ_TARGETS  which targets (default all)
-#   FUZZ_BUILD    the build directory (default build-fuzz)
+#   FUZZ_BUILD    the build directory (default build-fuzz; CI passes build-asan,
+#                 which scripts/test-sanitizers.sh has built the same way)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -15,9 +16,8 @@ SECONDS_PER_TARGET="${FUZZ_SECONDS:-20}"
 TARGETS=(${FUZZ_TARGETS:-kiosk counter appointment admin lobby config fields})
 BUILD="${FUZZ_BUILD:-build-fuzz}"
 
-CC=clang CXX=clang++ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG" \
-  -DLOBBYQ_BUILD_TESTS=ON -DLOBBYQ_FUZZ=ON >/dev/null
+source scripts/sanitizer-build.sh
+configure_sanitizer_build "$BUILD"
 cmake --build "$BUILD" -j2 --target $(printf 'fuzz_%s ' "${TARGETS[@]}")
 
 OUT="$BUILD/fuzz-out"
