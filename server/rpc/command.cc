@@ -5,7 +5,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "server/domain/validation.h"
-#include "server/rpc/requests.h"
 #include "server/rpc/status.h"
 
 namespace lobbyq::rpc {

@@ -6,6 +6,7 @@
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/server_callback.h>
 
+#include "absl/status/statusor.h"
 #include "server/domain/permissions.h"
 #include "server/rpc/auth.h"
 #include "server/runtime/engine.h"
@@ -13,6 +14,13 @@
 namespace lobbyq::rpc {
 
 using ReplyFn = std::function<void(const domain::Branch&, const domain::Plan&)>;
+
+// What one RPC asks of its branch (server/rpc/requests.h): the plan that runs
+// on the branch's strand and the reply filled right after it there.
+struct Command {
+  runtime::Engine::PlanFn plan;
+  ReplyFn reply;
+};
 
 // Who is calling, if the permission table (server/domain/permissions.cc) lets
 // them do `operation` on `target`: UNAUTHENTICATED or PERMISSION_DENIED
@@ -39,6 +47,12 @@ grpc::ServerUnaryReactor* RunCommand(runtime::Engine& engine, grpc::CallbackServ
                                      const char* method, const std::string& branch_id,
                                      std::string actor, runtime::Engine::PlanFn plan,
                                      ReplyFn reply);
+
+// The same for a whole command, or a refusal of the request's own checks,
+// finished at once.
+grpc::ServerUnaryReactor* RunCommand(runtime::Engine& engine, grpc::CallbackServerContext* context,
+                                     const char* method, const std::string& branch_id,
+                                     std::string actor, absl::StatusOr<Command> command);
 
 // Finishes a reactor at once with `status` (for input rejected before any work).
 grpc::ServerUnaryReactor* Reject(grpc::CallbackServerContext* context, const char* method,

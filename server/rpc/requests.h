@@ -25,11 +25,6 @@
 
 namespace lobbyq::rpc {
 
-struct Command {
-  runtime::Engine::PlanFn plan;
-  ReplyFn reply;
-};
-
 // What IssueTicket and CheckInAppointment need besides the request: who asks
 // (only a kiosk's issuing is rate-limited) and the server's limits.
 struct IssueGate {
@@ -92,10 +87,5 @@ absl::StatusOr<Command> UpdateBranchCommand(const v1::UpdateBranchRequest& reque
 // LobbyService (lobby_service.cc), the reads of the branch in memory.
 Command GetLobbyStatusCommand(v1::LobbyStatus* response, const Clock& clock);
 Command PreviewOrderCommand(v1::PreviewOrderResponse* response, const Clock& clock);
-
-// Runs `command` as RunCommand does, or finishes at once with its refusal.
-grpc::ServerUnaryReactor* RunCommand(runtime::Engine& engine, grpc::CallbackServerContext* context,
-                                     const char* method, const std::string& branch_id,
-                                     std::string actor, absl::StatusOr<Command> command);
 
 }  // namespace lobbyq::rpc
