@@ -705,20 +705,14 @@ int Main(int argc, char** argv) {
   }
   // Head office and lobby managers sign in as themselves; the demo run's file
   // gives its admin.
-  const absl::StatusOr<client::ChannelSecurity> security =
-      client::LoadChannelSecurity(credentials, options.server);
-  if (!security.ok()) {
-    std::cerr << kProgram << ": " << security.status().message() << "\n";
+  const absl::StatusOr<client::Connection> connection =
+      client::Connect(credentials, client::ClientRole::kAdmin, options.server, options.branch);
+  if (!connection.ok()) {
+    std::cerr << kProgram << ": " << connection.status().message() << "\n";
     return 1;
   }
-  options.security = *security;
-  const absl::StatusOr<std::string> token = client::ObtainToken(
-      credentials, client::ClientRole::kAdmin, options.server, options.security, options.branch);
-  if (!token.ok()) {
-    std::cerr << kProgram << ": " << token.status().message() << "\n";
-    return 1;
-  }
-  options.token = *token;
+  options.security = connection->security;
+  options.token = connection->token;
   if (int code = access.Run({options.server, options.branch, options.token, options.security});
       code >= 0) {
     return code;

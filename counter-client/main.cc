@@ -145,20 +145,14 @@ int Main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
-  const absl::StatusOr<client::ChannelSecurity> security =
-      client::LoadChannelSecurity(credentials, server);
-  if (!security.ok()) {
-    std::cerr << kProgram << ": " << security.status().message() << "\n";
-    return 1;
-  }
   // A teller signs in at this counter; the rating pad runs on the same session.
-  const absl::StatusOr<std::string> token = client::ObtainToken(
-      credentials, client::ClientRole::kTeller, server, *security, branch, counter);
-  if (!token.ok()) {
-    std::cerr << kProgram << ": " << token.status().message() << "\n";
+  const absl::StatusOr<client::Connection> connection =
+      client::Connect(credentials, client::ClientRole::kTeller, server, branch, counter);
+  if (!connection.ok()) {
+    std::cerr << kProgram << ": " << connection.status().message() << "\n";
     return 1;
   }
-  CounterClient client(server, *security, branch, counter, *token);
+  CounterClient client(server, connection->security, branch, counter, connection->token);
   for (const auto& [sub, action] : simple) {
     if (sub->parsed()) return Print(client, action(client));
   }

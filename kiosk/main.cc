@@ -460,21 +460,15 @@ int Main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
-  const absl::StatusOr<client::ChannelSecurity> security =
-      client::LoadChannelSecurity(credentials, options.server);
-  if (!security.ok()) {
-    std::cerr << kProgram << ": " << security.status().message() << "\n";
-    return 1;
-  }
-  options.security = *security;
   // A kiosk holds a device token; a lobby manager may also sign in to act for a customer.
-  const absl::StatusOr<std::string> token = client::ObtainToken(
-      credentials, client::ClientRole::kKiosk, options.server, options.security, options.branch);
-  if (!token.ok()) {
-    std::cerr << kProgram << ": " << token.status().message() << "\n";
+  const absl::StatusOr<client::Connection> connection =
+      client::Connect(credentials, client::ClientRole::kKiosk, options.server, options.branch);
+  if (!connection.ok()) {
+    std::cerr << kProgram << ": " << connection.status().message() << "\n";
     return 1;
   }
-  Kiosk kiosk(options, *token);
+  options.security = connection->security;
+  Kiosk kiosk(options, connection->token);
   if (take->parsed()) {
     // IsMember accepted any case but passes the value on as typed.
     const std::string name = absl::AsciiStrToLower(priority);

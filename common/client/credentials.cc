@@ -159,4 +159,15 @@ absl::StatusOr<std::string> ObtainToken(const CredentialOptions& options, Client
   return SignIn(server, security, user, password, branch, counter);
 }
 
+absl::StatusOr<Connection> Connect(const CredentialOptions& options, ClientRole role,
+                                   const std::string& server, const std::string& branch,
+                                   uint32_t counter) {
+  absl::StatusOr<ChannelSecurity> security = LoadChannelSecurity(options, server);
+  if (!security.ok()) return security.status();
+  absl::StatusOr<std::string> token =
+      ObtainToken(options, role, server, *security, branch, counter);
+  if (!token.ok()) return token.status();
+  return Connection{.security = *std::move(security), .token = *std::move(token)};
+}
+
 }  // namespace lobbyq::client

@@ -50,6 +50,19 @@ absl::StatusOr<std::string> ObtainToken(const CredentialOptions& options, Client
                                         const std::string& server, const ChannelSecurity& security,
                                         const std::string& branch, uint32_t counter = 0);
 
+// What a command-line client calls with: how its channels are secured and the
+// token they carry.
+struct Connection {
+  ChannelSecurity security;
+  std::string token;
+};
+
+// LoadChannelSecurity, then ObtainToken over a channel so secured: what every
+// client does once its flags are parsed.
+absl::StatusOr<Connection> Connect(const CredentialOptions& options, ClientRole role,
+                                   const std::string& server, const std::string& branch,
+                                   uint32_t counter = 0);
+
 // Signs in and returns the session token.
 absl::StatusOr<std::string> SignIn(const std::string& server, const ChannelSecurity& security,
                                    const std::string& user, const std::string& password,
