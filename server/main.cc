@@ -90,6 +90,11 @@ int Run(int argc, char** argv) {
                  "full: every change is on disk before its reply (default); normal: flushed at "
                  "checkpoints, a power cut may lose the last changes")
       ->check(CLI::IsMember({"full", "normal"}));
+  size_t commit_batch = lobbyq::runtime::Engine::kDefaultCommitBatch;
+  app.add_option("--commit-batch", commit_batch,
+                 "most changes that share one transaction and one flush to disk (group "
+                 "commit); 1 gives every change its own (default 256)")
+      ->check(CLI::Range(1, 100000));
   app.add_option("--port-file", port_file,
                  "once listening, write the gRPC port to this file (for --listen HOST:0)");
   app.add_option("--backup", backup_path,
@@ -154,7 +159,8 @@ int Run(int argc, char** argv) {
                                         .tls = tls,
                                         .allow_plaintext = allow_plaintext,
                                         .limits = config.limits,
-                                        .durability = durability};
+                                        .durability = durability,
+                                        .commit_batch = commit_batch};
   if (config_path.empty()) {
     options.demo_credentials = true;
     options.demo_credentials_path = (std::filesystem::path(data_dir) / "demo-credentials").string();

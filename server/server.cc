@@ -148,7 +148,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   auto store = store::Store::Open(options.db_path, {.durability = options.durability});
   if (!store.ok()) return store.status();
   server->store_ = *std::move(store);
-  server->engine_ = std::make_unique<runtime::Engine>(server->store_.get(), clock, options.threads);
+  server->engine_ = std::make_unique<runtime::Engine>(server->store_.get(), clock, options.threads,
+                                                      options.commit_batch);
   if (auto s = server->engine_->LoadAll(); !s.ok()) return s;
   for (const auto& def : options.branches) {
     absl::Status s;

@@ -48,6 +48,9 @@ struct ServerOptions {
   };
   std::vector<InitialUser> initial_users;
   store::Durability durability = store::Durability::kFull;
+  // Most changes written in one transaction (group commit); 1 writes each
+  // change in a transaction of its own, for comparison.
+  size_t commit_batch = runtime::Engine::kDefaultCommitBatch;
 };
 
 // The whole queue server: store, engine and the gRPC services, health and reflection.

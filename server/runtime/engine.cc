@@ -1,6 +1,7 @@
 #include "server/runtime/engine.h"
 
 #include <chrono>
+#include <deque>
 #include <exception>
 #include <future>
 
@@ -12,11 +13,13 @@
 
 namespace lobbyq::runtime {
 
+using Strand = boost::asio::strand<boost::asio::thread_pool::executor_type>;
+
 struct Engine::BranchSlot {
   BranchSlot(boost::asio::thread_pool& pool, domain::Branch b)
       : strand(boost::asio::make_strand(pool)), timer(strand), branch(std::move(b)) {}
 
-  boost::asio::strand<boost::asio::thread_pool::executor_type> strand;
+  Strand strand;
   boost::asio::steady_timer timer;  // waits for NextDeadline() or NextAlertChange()
   // Touched only on `strand`.
   domain::Branch branch;
@@ -26,6 +29,18 @@ struct Engine::BranchSlot {
   // due (the clock passed it between two runs, or a re-arm at the very
   // instant) then runs at once instead of being skipped.
   absl::Time alerts_seen = absl::InfinitePast();
+  // A change of this branch is with the committer. Commands and timer runs
+  // that come meanwhile wait in `held`, in arrival order: they must see it.
+  bool committing = false;
+  std::deque<std::function<void()>> held;
+};
+
+// A planned change on its way to the disk.
+struct Engine::InFlight {
+  domain::Plan plan;  // with a non-empty change
+  DoneFn done;
+  // Keeps the pool's threads (and so Stop) waiting until the answer is back.
+  boost::asio::executor_work_guard<Strand> keep_pool;
 };
 
 namespace {
@@ -54,8 +69,13 @@ absl::StatusOr<absl::TimeZone> LoadZone(const std::string& name) {
 
 }  // namespace
 
-Engine::Engine(store::Store* store, const Clock* clock, int threads)
-    : store_(store), clock_(clock), pool_(static_cast<size_t>(std::max(1, threads))) {}
+Engine::Engine(store::Store* store, const Clock* clock, int threads, size_t max_commit_batch)
+    : store_(store),
+      clock_(clock),
+      pool_(static_cast<size_t>(std::max(1, threads))),
+      committer_(
+          [store](std::span<domain::Change* const> changes) { return store->CommitAll(changes); },
+          max_commit_batch) {}
 
 Engine::~Engine() { Stop(); }
 
@@ -158,20 +178,34 @@ void Engine::Execute(const std::string& branch_id, std::string actor, PlanFn pla
     return;
   }
   boost::asio::post(slot->strand, [this, slot, actor = std::move(actor), plan = std::move(plan),
-                                   done = std::move(done)] {
-    try {
-      RunOnStrand(*slot, actor, plan, done);
-    } catch (...) {
-      // Only planning or the reply can get here (see RunOnStrand): nothing changed.
-      spdlog::error("branch '{}': command failed: {}", slot->branch.info().id, CurrentError());
-      try {
-        done(absl::InternalError("the server failed to process the request"), nullptr, nullptr);
-      } catch (...) {
-        spdlog::error("branch '{}': reply failed after an error", slot->branch.info().id);
-      }
-    }
-    ArmTimer(*slot);
+                                   done = std::move(done)]() mutable {
+    RunWhenFree(*slot, [this, slot, actor = std::move(actor), plan = std::move(plan),
+                        done = std::move(done)] { RunCommand(*slot, actor, plan, done); });
   });
+}
+
+void Engine::RunWhenFree(BranchSlot& slot, std::function<void()> work) {
+  if (slot.committing) {
+    slot.held.push_back(std::move(work));
+    return;
+  }
+  work();
+}
+
+void Engine::RunCommand(BranchSlot& slot, const std::string& actor, const PlanFn& plan,
+                        const DoneFn& done) noexcept {
+  try {
+    RunOnStrand(slot, actor, plan, done);
+  } catch (...) {
+    // Only planning or the reply can get here (see RunOnStrand): nothing changed.
+    spdlog::error("branch '{}': command failed: {}", slot.branch.info().id, CurrentError());
+    try {
+      done(absl::InternalError("the server failed to process the request"), nullptr, nullptr);
+    } catch (...) {
+      spdlog::error("branch '{}': reply failed after an error", slot.branch.info().id);
+    }
+  }
+  ArmTimer(slot);
 }
 
 void Engine::RunOnStrand(BranchSlot& slot, const std::string& actor, const PlanFn& plan_fn,
@@ -182,19 +216,54 @@ void Engine::RunOnStrand(BranchSlot& slot, const std::string& actor, const PlanF
     done(plan.status(), nullptr, nullptr);
     return;
   }
-  if (!plan->change.empty()) {
-    if (absl::Status s = store_->Commit(plan->change); !s.ok()) {
-      spdlog::error("branch '{}': commit failed: {}", slot.branch.info().id, s.ToString());
-      done(s.code() == absl::StatusCode::kUnavailable
-               ? absl::UnavailableError(
-                     "the change could not be saved; nothing was changed, try again")
-               : absl::InternalError("the change could not be saved; nothing was changed"),
-           nullptr, nullptr);
-      return;
-    }
-    ApplyCommitted(slot, plan->change);
+  if (plan->change.empty()) {
+    done(absl::OkStatus(), &slot.branch, &*plan);
+    return;
   }
-  done(absl::OkStatus(), &slot.branch, &*plan);
+  auto flight = std::make_shared<InFlight>(
+      InFlight{*std::move(plan), done, boost::asio::make_work_guard(slot.strand)});
+  committer_.Submit(&flight->plan.change, [this, &slot, flight](const absl::Status& status) {
+    boost::asio::post(slot.strand,
+                      [this, &slot, flight, status] { FinishCommit(slot, *flight, status); });
+  });
+  slot.committing = true;  // after Submit: a throw there leaves nothing in flight
+}
+
+void Engine::FinishCommit(BranchSlot& slot, InFlight& flight, const absl::Status& status) noexcept {
+  absl::Status reply = absl::OkStatus();
+  if (status.ok()) {
+    ApplyCommitted(slot, flight.plan.change);
+  } else {
+    spdlog::error("branch '{}': commit failed: {}", slot.branch.info().id, status.ToString());
+    reply = status.code() == absl::StatusCode::kUnavailable
+                ? absl::UnavailableError(
+                      "the change could not be saved; nothing was changed, try again")
+                : absl::InternalError("the change could not be saved; nothing was changed");
+  }
+  try {
+    if (reply.ok()) {
+      flight.done(reply, &slot.branch, &flight.plan);
+    } else {
+      flight.done(reply, nullptr, nullptr);
+    }
+  } catch (...) {
+    spdlog::error("branch '{}': reply failed: {}", slot.branch.info().id, CurrentError());
+    try {
+      flight.done(absl::InternalError("the server failed to process the request"), nullptr,
+                  nullptr);
+    } catch (...) {
+      spdlog::error("branch '{}': reply failed after an error", slot.branch.info().id);
+    }
+  }
+  slot.committing = false;
+  ArmTimer(slot);
+  // Each held piece of work catches its own errors; one that commits stops the
+  // loop, and the rest wait for its answer.
+  while (!slot.committing && !slot.held.empty()) {
+    std::function<void()> next = std::move(slot.held.front());
+    slot.held.pop_front();
+    next();
+  }
 }
 
 void Engine::ApplyCommitted(BranchSlot& slot, const domain::Change& change) noexcept {
@@ -262,23 +331,30 @@ void Engine::ArmTimerOrThrow(BranchSlot& slot, bool idle_retry) {
 }
 
 void Engine::OnTimer(BranchSlot& slot) {
-  bool changed = false;
+  RunWhenFree(slot, [this, &slot] { RunTimeouts(slot); });
+}
+
+void Engine::RunTimeouts(BranchSlot& slot) noexcept {
   try {
     RunOnStrand(
         slot, "timer",
         [](const domain::Branch& branch, const domain::CommandContext& ctx) {
           return branch.PlanTimeouts(ctx);
         },
-        [&](const absl::Status& status, const domain::Branch*, const domain::Plan* plan) {
+        [this, &slot](const absl::Status& status, const domain::Branch*, const domain::Plan* plan) {
           if (!status.ok()) {
             spdlog::warn("branch '{}': timed work failed, will retry: {}", slot.branch.info().id,
                          status.ToString());
           }
-          changed = plan != nullptr && !plan->change.empty();
+          AfterTimeouts(slot, plan != nullptr && !plan->change.empty());
         });
   } catch (...) {
     spdlog::error("branch '{}': timed work failed: {}", slot.branch.info().id, CurrentError());
+    AfterTimeouts(slot, false);
   }
+}
+
+void Engine::AfterTimeouts(BranchSlot& slot, bool changed) noexcept {
   const absl::Time now = ToStoredPrecision(clock_->Now());
   slot.alerts_seen = std::max(slot.alerts_seen, now);
   std::erase_if(slot.subscribers, [&](const auto& sub) {
@@ -359,7 +435,13 @@ void Engine::Stop() {
       boost::asio::post(slot->strand, [s = slot.get()] { s->timer.cancel(); });
     }
   }
+  // Commands still with the committer hold the pool until their answer is
+  // applied, so the writer stops only after the pool has drained.
   pool_.join();
+  committer_.Stop();
+  const Committer::Stats stats = committer_.stats();
+  spdlog::info("group commit: {} changes in {} transactions (largest {})", stats.changes,
+               stats.transactions, stats.largest_batch);
 }
 
 }  // namespace lobbyq::runtime

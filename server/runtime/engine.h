@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "server/domain/branch.h"
+#include "server/runtime/committer.h"
 #include "server/store/store.h"
 
 namespace lobbyq::runtime {
@@ -46,6 +47,9 @@ class LobbySubscriber {
 // (Branch::NextDeadline); it runs them as a command of actor "timer". A command is
 // planned by the domain, committed to the store, and only then applied and
 // published, so no reply or display ever shows a change that could be lost.
+// Commits go through one Committer (group commit): while a branch's change is
+// on its way to the disk the strand is free for other branches, and that
+// branch's next commands wait for it, since they must be planned on top of it.
 class Engine {
  public:
   using PlanFn = std::function<absl::StatusOr<domain::Plan>(const domain::Branch&,
@@ -55,7 +59,12 @@ class Engine {
   using DoneFn = std::function<void(const absl::Status&, const domain::Branch* branch,
                                     const domain::Plan* plan)>;
 
-  Engine(store::Store* store, const Clock* clock, int threads);
+  static constexpr size_t kDefaultCommitBatch = 256;
+
+  // `max_commit_batch` bounds the changes written in one transaction; 1 turns
+  // group commit off.
+  Engine(store::Store* store, const Clock* clock, int threads,
+         size_t max_commit_batch = kDefaultCommitBatch);
   ~Engine();  // Stop()s.
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -93,16 +102,27 @@ class Engine {
   void Stop();
 
   const Clock& clock() const { return *clock_; }
+  Committer::Stats commit_stats() const { return committer_.stats(); }
   // For reads that go to the log rather than to memory (metrics, reports).
   // The store is thread-safe.
   store::Store& store() const { return *store_; }
 
  private:
   struct BranchSlot;
+  struct InFlight;
   BranchSlot* FindSlot(const std::string& branch_id) const;
   absl::StatusOr<std::unique_ptr<BranchSlot>> MakeSlot(domain::BranchSnapshot snapshot);
+  // Runs `work` now, or after the branch's change in flight is applied. On the strand.
+  void RunWhenFree(BranchSlot& slot, std::function<void()> work);
+  // Execute's work on the strand; never throws.
+  void RunCommand(BranchSlot& slot, const std::string& actor, const PlanFn& plan,
+                  const DoneFn& done) noexcept;
+  // Plans; a change goes to the committer and `done` runs in FinishCommit,
+  // anything else runs `done` at once.
   void RunOnStrand(BranchSlot& slot, const std::string& actor, const PlanFn& plan,
                    const DoneFn& done);
+  // The committer's answer, on the strand: apply and reply, then run what waited.
+  void FinishCommit(BranchSlot& slot, InFlight& flight, const absl::Status& status) noexcept;
   // Points the branch's timer at its next deadline (automatic no-show,
   // missed appointment, purge of personal details) or, while anyone watches,
   // the next time the alerts can change by themselves; or stops it. On the strand.
@@ -112,6 +132,9 @@ class Engine {
   void ArmTimer(BranchSlot& slot, bool idle_retry = false) noexcept;
   void ArmTimerOrThrow(BranchSlot& slot, bool idle_retry);
   void OnTimer(BranchSlot& slot);
+  void RunTimeouts(BranchSlot& slot) noexcept;
+  // After the timer's command: tell watchers the time moved, re-arm.
+  void AfterTimeouts(BranchSlot& slot, bool changed) noexcept;
   // Applies a committed change and publishes it. Never fails: a change that is on
   // disk but cannot be applied stops the process.
   void ApplyCommitted(BranchSlot& slot, const domain::Change& change) noexcept;
@@ -119,6 +142,7 @@ class Engine {
   store::Store* store_;
   const Clock* clock_;
   boost::asio::thread_pool pool_;
+  Committer committer_;
   mutable std::shared_mutex mu_;
   std::map<std::string, std::unique_ptr<BranchSlot>> branches_ ABSL_GUARDED_BY(mu_);
   std::mutex create_mu_;  // serializes CreateBranch, so two creates of one id cannot race

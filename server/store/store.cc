@@ -568,27 +568,72 @@ absl::StatusOr<int> Store::SchemaVersion() {
   return UserVersion();
 }
 
+namespace {
+
+// `seqs` from a committed Write, or empty: seqs from an earlier, failed
+// attempt must not survive.
+void SetSeqs(Change& change, const std::vector<uint64_t>& seqs) {
+  for (size_t i = 0; i < change.events.size(); ++i) {
+    change.events[i].seq = i < seqs.size() ? seqs[i] : 0;
+  }
+}
+
+}  // namespace
+
 absl::Status Store::Commit(Change& change) {
   std::lock_guard lock(mu_);
+  return CommitOne(change);
+}
+
+absl::Status Store::CommitOne(Change& change) {
+  if (change.empty()) return absl::OkStatus();
   std::vector<uint64_t> seqs;
-  absl::Status status = Write(change, seqs);
-  for (size_t i = 0; i < change.events.size(); ++i) {
-    change.events[i].seq = status.ok() ? seqs[i] : 0;
+  absl::Status status;
+  {
+    absl::StatusOr<Transaction> txn = Transaction::BeginWrite(db_);
+    status = txn.ok() ? Write(change, seqs) : txn.status();
+    if (status.ok()) status = txn->Commit();
   }
+  if (!status.ok()) seqs.clear();
+  SetSeqs(change, seqs);
   return status;
 }
 
+std::vector<absl::Status> Store::CommitAll(std::span<Change* const> changes) {
+  std::lock_guard lock(mu_);
+  std::vector<absl::Status> statuses(changes.size());
+  if (changes.size() == 1) {
+    statuses[0] = CommitOne(*changes[0]);
+    return statuses;
+  }
+  {
+    std::vector<std::vector<uint64_t>> seqs(changes.size());
+    absl::Status s;
+    absl::StatusOr<Transaction> txn = Transaction::BeginWrite(db_);
+    if (!txn.ok()) s = txn.status();
+    for (size_t i = 0; s.ok() && i < changes.size(); ++i) {
+      if (!changes[i]->empty()) s = Write(*changes[i], seqs[i]);
+    }
+    if (s.ok()) s = txn->Commit();
+    if (s.ok()) {
+      for (size_t i = 0; i < changes.size(); ++i) SetSeqs(*changes[i], seqs[i]);
+      return statuses;
+    }
+    // The transaction rolls back here, taking every change of the batch with it.
+  }
+  // One change the database refuses must not fail the others: each is tried
+  // alone, so only the one at fault (or all, if the disk is at fault) fails.
+  for (size_t i = 0; i < changes.size(); ++i) statuses[i] = CommitOne(*changes[i]);
+  return statuses;
+}
+
 absl::Status Store::Write(const Change& change, std::vector<uint64_t>& seqs) {
-  if (change.empty()) return absl::OkStatus();
   if (change.branch_id.empty()) return absl::InvalidArgumentError("change names no branch");
   if (change.branch && change.branch->id != change.branch_id) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "change for branch '%s' carries info of branch '%s'", change.branch_id, change.branch->id));
   }
   const absl::string_view branch_id = change.branch_id;
-
-  absl::StatusOr<Transaction> txn = Transaction::BeginWrite(db_);
-  if (!txn.ok()) return txn.status();
 
   if (change.branch) {
     absl::StatusOr<Statement> stmt = Statement::Prepare(db_, kUpsertBranch);
@@ -698,8 +743,7 @@ absl::Status Store::Write(const Change& change, std::vector<uint64_t>& seqs) {
       seqs.push_back(static_cast<uint64_t>(sqlite3_last_insert_rowid(db_)));
     }
   }
-
-  return txn->Commit();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<std::string>> Store::ListBranchIds() {

@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,12 @@ class Store {
   // and appends its events to the log, filling in each event's seq. On any error
   // nothing is written and the events' seq are left 0.
   absl::Status Commit(domain::Change& change);
+
+  // Group commit: every change in one transaction, so they share one flush to
+  // disk. A change the database refuses fails alone: the batch is then retried
+  // change by change. One status per change, in order; each OK change has its
+  // events' seq filled in, in the order given.
+  std::vector<absl::Status> CommitAll(std::span<domain::Change* const> changes);
 
   // Every branch id, sorted.
   absl::StatusOr<std::vector<std::string>> ListBranchIds();
@@ -135,8 +142,9 @@ class Store {
   absl::Status Configure(const StoreOptions& options) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Migrate() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<int> UserVersion() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Commit() without the lock and without touching `change`; `seqs` receives the
-  // events' seqs, valid only if this returns OK.
+  absl::Status CommitOne(domain::Change& change) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes the rows of `change` into the open transaction, without touching
+  // `change`; `seqs` receives the events' seqs, valid only once committed.
   absl::Status Write(const domain::Change& change, std::vector<uint64_t>& seqs)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<domain::BranchSnapshot> Read(const std::string& branch_id, absl::Time closed_since)

@@ -471,6 +471,69 @@ TEST_F(StoreTest, FailedCommitWritesNothing) {
   EXPECT_EQ(fixed->info, *duplicate.branch);
 }
 
+// Group commit: the changes of several branches go to disk in one transaction,
+// and a change the database refuses fails alone.
+TEST_F(StoreTest, CommitAllWritesEveryGoodChangeAndRefusesOnlyTheBadOne) {
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  Change first;
+  first.branch_id = "b1";
+  first.branch = Branch("b1");
+  first.tickets = {WaitingTicket(1, "A", kNow)};
+  first.events = {MakeEvent("b1", EventType::kTicketIssued, 1)};
+  Change second;
+  second.branch_id = "b2";
+  second.branch = Branch("b2");
+  second.tickets = {WaitingTicket(1, "A", kNow), WaitingTicket(2, "A", kNow)};
+  second.events = {MakeEvent("b2", EventType::kTicketIssued, 1),
+                   MakeEvent("b2", EventType::kTicketIssued, 2)};
+  Change nothing;  // a plan that changed nothing is fine in a batch
+  std::vector<Change*> batch = {&first, &nothing, &second};
+  std::vector<absl::Status> statuses = (*store)->CommitAll(batch);
+  ASSERT_EQ(statuses.size(), 3u);
+  for (const absl::Status& s : statuses) EXPECT_TRUE(s.ok()) << s;
+  // Seqs follow the order of the batch.
+  EXPECT_GT(first.events[0].seq, 0u);
+  EXPECT_GT(second.events[0].seq, first.events[0].seq);
+  EXPECT_GT(second.events[1].seq, second.events[0].seq);
+
+  Change later;
+  later.branch_id = "b1";
+  later.tickets = {WaitingTicket(2, "A", kNow)};
+  later.events = {MakeEvent("b1", EventType::kTicketIssued, 2)};
+  Change orphan;
+  orphan.branch_id = "nowhere";
+  orphan.tickets = {WaitingTicket(1, "A", kNow)};
+  orphan.events = {MakeEvent("nowhere", EventType::kTicketIssued, 1)};
+  orphan.events[0].seq = 99;  // from an earlier attempt; must not survive
+  Change also_later;
+  also_later.branch_id = "b2";
+  also_later.tickets = {WaitingTicket(3, "A", kNow)};
+  also_later.events = {MakeEvent("b2", EventType::kTicketIssued, 3)};
+  batch = {&later, &orphan, &also_later};
+  statuses = (*store)->CommitAll(batch);
+  ASSERT_EQ(statuses.size(), 3u);
+  EXPECT_TRUE(statuses[0].ok()) << statuses[0];
+  EXPECT_THAT(statuses[1].message(), HasSubstr("FOREIGN KEY"));
+  EXPECT_TRUE(statuses[2].ok()) << statuses[2];
+  EXPECT_EQ(orphan.events[0].seq, 0u);
+  EXPECT_GT(later.events[0].seq, second.events[1].seq);
+  EXPECT_GT(also_later.events[0].seq, later.events[0].seq);
+
+  absl::StatusOr<BranchSnapshot> b1 = (*store)->LoadBranch("b1", kNow);
+  ASSERT_TRUE(b1.ok()) << b1.status();
+  EXPECT_EQ(b1->tickets.size(), 2u);
+  absl::StatusOr<BranchSnapshot> b2 = (*store)->LoadBranch("b2", kNow);
+  ASSERT_TRUE(b2.ok()) << b2.status();
+  EXPECT_EQ(b2->tickets.size(), 3u);
+  absl::StatusOr<std::vector<std::string>> ids = (*store)->ListBranchIds();
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  EXPECT_THAT(*ids, ElementsAre("b1", "b2"));
+  absl::StatusOr<std::vector<Event>> events = (*store)->ReadEvents("b2", 0, 100);
+  ASSERT_TRUE(events.ok()) << events.status();
+  EXPECT_EQ(events->size(), 3u);
+}
+
 // A counter action's request id is committed with the change it acknowledges
 // and comes back after a restart for as long as a retry is answered from it.
 TEST_F(StoreTest, RequestRecordsRoundTripAndAreDroppedAfterTheRetention) {
