@@ -19,44 +19,58 @@ void BranchLedger::Violation(std::string text) {
 void BranchLedger::Issued(const v1::Ticket& ticket) {
   std::lock_guard lock(mu_);
   auto [it, fresh] = tickets_.try_emplace(ticket.ticket_id());
-  if (!fresh) {
+  TicketRecord& record = it->second;
+  if (!fresh && record.issue_seen) {
     Violation(absl::StrCat(ticket.branch_id(), ": IssueTicket returned ticket id ",
-                           ticket.ticket_id(), " twice (", it->second.number, ", ", ticket.number(),
+                           ticket.ticket_id(), " twice (", record.number, ", ", ticket.number(),
                            ")"));
     return;
   }
-  it->second.number = ticket.number();
-  it->second.service_code = ticket.service_code();
+  record.issue_seen = true;
   if (ticket.state() != v1::TICKET_STATE_WAITING) {
     Violation(absl::StrCat(ticket.branch_id(), ": new ticket ", ticket.number(), " is in state ",
                            v1::TicketState_Name(ticket.state()), ", not WAITING"));
   }
+  if (!fresh) {
+    // Already called (see TicketRecord::issue_seen): counted and numbered then.
+    if (record.number != ticket.number()) {
+      Violation(absl::StrCat(ticket.branch_id(), ": ticket id ", ticket.ticket_id(), " issued as ",
+                             ticket.number(), " but called as ", record.number));
+    }
+    return;
+  }
+  record.number = ticket.number();
+  record.service_code = ticket.service_code();
+  AddLive(ticket);
+  ++waiting_;
+}
+
+void BranchLedger::AddLive(const v1::Ticket& ticket) {
   auto [live, added] = live_numbers_.try_emplace(ticket.number(), ticket.ticket_id());
-  if (!added) {
+  if (!added && live->second != ticket.ticket_id()) {
     Violation(absl::StrCat(ticket.branch_id(), ": number ", ticket.number(), " given to ticket ",
                            ticket.ticket_id(), " while ticket ", live->second, " still holds it"));
   }
-  ++waiting_;
 }
 
 void BranchLedger::Called(const v1::Ticket& ticket, uint32_t counter) {
   std::lock_guard lock(mu_);
-  auto it = tickets_.find(ticket.ticket_id());
-  if (it == tickets_.end()) {
-    Violation(absl::StrCat(ticket.branch_id(), ": counter ", counter, " was called ticket ",
-                           ticket.number(), " (id ", ticket.ticket_id(),
-                           ") that this run never issued"));
-    return;
-  }
-  if (it->second.state != v1::TICKET_STATE_WAITING && !it->second.uncertain) {
+  auto [it, fresh] = tickets_.try_emplace(ticket.ticket_id());
+  TicketRecord& record = it->second;
+  if (fresh) {
+    // Its IssueTicket reply has not been handled yet; Issued() completes the record.
+    record.number = ticket.number();
+    record.service_code = ticket.origin_service_code();
+    AddLive(ticket);
+  } else if (record.state != v1::TICKET_STATE_WAITING && !record.uncertain) {
     Violation(absl::StrCat(ticket.branch_id(), ": ticket ", ticket.number(), " called at counter ",
-                           counter, " while ", v1::TicketState_Name(it->second.state),
-                           " (at counter ", it->second.counter, "): served twice"));
+                           counter, " while ", v1::TicketState_Name(record.state), " (at counter ",
+                           record.counter, "): served twice"));
   }
-  if (it->second.state == v1::TICKET_STATE_WAITING) --waiting_;
-  it->second.state = v1::TICKET_STATE_CALLED;
-  it->second.counter = counter;
-  it->second.uncertain = false;
+  if (!fresh && record.state == v1::TICKET_STATE_WAITING) --waiting_;
+  record.state = v1::TICKET_STATE_CALLED;
+  record.counter = counter;
+  record.uncertain = false;
 }
 
 void BranchLedger::Moved(const v1::Ticket& ticket, uint32_t counter, v1::TicketState from) {
@@ -118,6 +132,12 @@ std::vector<std::pair<uint64_t, TicketRecord>> BranchLedger::Snapshot() const {
 
 std::vector<std::string> BranchLedger::TakeViolations() {
   std::lock_guard lock(mu_);
+  for (const auto& [id, record] : tickets_) {
+    if (!record.issue_seen) {
+      Violation(absl::StrCat("ticket ", record.number, " (id ", id,
+                             ") was called but this run never issued it"));
+    }
+  }
   return std::move(violations_);
 }
 

@@ -22,6 +22,9 @@ struct TicketRecord {
   // it, so the verification accepts the state before or after.
   bool uncertain = false;
   v1::TicketState uncertain_next = v1::TICKET_STATE_UNSPECIFIED;
+  // The IssueTicket reply has arrived. A counter's CallNext reply for the same ticket may
+  // come first: the two replies travel on different calls and threads.
+  bool issue_seen = false;
 };
 
 // Every ticket of one branch the generator was told about, in a branch made for this run
@@ -32,7 +35,8 @@ class BranchLedger {
   // A ticket IssueTicket returned. Records a violation for a reused id, or for a number
   // that another live ticket of the branch still shows.
   void Issued(const v1::Ticket& ticket);
-  // A ticket CallNext returned at `counter`: it must be one of ours, and WAITING.
+  // A ticket CallNext returned at `counter`: it must be WAITING, and one of ours (its
+  // IssueTicket reply may still be on its way; one that never comes is a violation).
   void Called(const v1::Ticket& ticket, uint32_t counter);
   // StartService, Finish and MarkNoShow: the ticket must be the one at `counter`, in `from`.
   void Moved(const v1::Ticket& ticket, uint32_t counter, v1::TicketState from);
@@ -43,10 +47,12 @@ class BranchLedger {
   int waiting() const;
   size_t size() const;
   std::vector<std::pair<uint64_t, TicketRecord>> Snapshot() const;
+  // The violations recorded, and a ticket called but never seen issued.
   std::vector<std::string> TakeViolations();
 
  private:
-  void Violation(std::string text);  // mu_ held
+  void Violation(std::string text);        // mu_ held
+  void AddLive(const v1::Ticket& ticket);  // mu_ held
 
   mutable std::mutex mu_;
   absl::flat_hash_map<uint64_t, TicketRecord> tickets_;

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <iostream>
 
+#include <sys/resource.h>
+
 #include <grpcpp/support/channel_arguments.h>
 #include <CLI/CLI.hpp>
 
@@ -32,6 +34,15 @@ constexpr const char* kCodeNames[kStatusCodes] = {
     "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
     "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
     "DATA_LOSS", "UNAUTHENTICATED"};
+
+// CPU seconds this process has used: the generator shares the machine with the server, so
+// what it costs is part of reading the result.
+double CpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
 
 double Ms(int64_t nanos) { return static_cast<double>(nanos) / 1e6; }
 
@@ -233,6 +244,7 @@ int Run(int argc, char** argv) {
 
   auto watchers = std::make_unique<lobbyq::load::Watchers>(
       channels, deployment->branch_ids, deployment->display_tokens, o.watchers_per_branch);
+  const double cpu_start = CpuSeconds();
   PhaseResult mixed = lobbyq::load::RunLobbyq(channels, actors_info, behaviour, pacing, ledgers);
   const uint64_t updates = watchers->updates();
   const auto watchers_ended = watchers->Stop();
@@ -240,7 +252,9 @@ int Run(int argc, char** argv) {
   watchers.reset();
 
   PhaseResult floor;
+  const double cpu_mixed = CpuSeconds();
   if (o.floor) floor = lobbyq::load::RunFloor(channels, pacing);
+  const double cpu_floor = CpuSeconds();
 
   uint64_t checked = 0;
   std::vector<std::string> problems =
@@ -268,6 +282,9 @@ int Run(int argc, char** argv) {
   std::cout << absl::StrFormat(
       "CallNext finding nobody: %d; tickets issued: %d; WatchLobby: %d streams, %d updates\n",
       mixed.empty_calls, issued, streams, updates);
+  std::cout << absl::StrFormat(
+      "generator CPU (warm-up + window + drain): lobbyq phase %.1f s, floor phase %.1f s\n",
+      cpu_mixed - cpu_start, cpu_floor - cpu_mixed);
   if (o.floor) {
     std::cout << absl::StrFormat("ratio ops/s lobbyq/floor: %.3f; ratio p99 lobbyq/floor: %.3f\n",
                                  ratio_ops, ratio_p99);
@@ -314,6 +331,7 @@ int Run(int argc, char** argv) {
         .Field("max_ms", Ms(mixed.all.max()))
         .Field("errors", mixed.errors())
         .Field("ops", mixed.ops())
+        .Field("generator_cpu_s", cpu_mixed - cpu_start)
         .EndObject();
     if (o.floor) {
       json.BeginObject("floor")
@@ -325,6 +343,7 @@ int Run(int argc, char** argv) {
           .Field("max_ms", Ms(floor.all.max()))
           .Field("errors", floor.errors())
           .Field("ops", floor.ops())
+          .Field("generator_cpu_s", cpu_floor - cpu_mixed)
           .EndObject();
       json.Field("ratio_ops", ratio_ops).Field("ratio_p99", ratio_p99);
     }

@@ -2,8 +2,10 @@
 # The mixed load at several branch counts, a fresh server for each, then a markdown table.
 # Usage: bench/load/run.sh BUILD_DIR
 # Environment: SIZES (default "1 100 1000 10000"), CONCURRENCY (64), DURATION (15 s per
-# phase), CHANNELS (4), LOAD_ARGS (more lobbyq-load flags), RESULTS_DIR (default
-# bench/results) where load-B<branches>.json and summary.md go. Needs jq for the table.
+# phase), CHANNELS (4), LOAD_ARGS (more lobbyq-load flags), DURABILITY (full or normal,
+# default full), SERVER_ARGS (more lobbyq-server flags, e.g. "--threads 4"), RESULTS_DIR
+# (default bench/results) where load-B<branches>.json and summary.md go. Needs jq for
+# the table.
 set -euo pipefail
 BUILD=$(cd "${1:?usage: run.sh BUILD_DIR}" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -30,7 +32,8 @@ trap 'exit 130' INT TERM
 failed=0
 for branches in $SIZES; do
   echo "== $branches branches" >&2
-  start_server
+  # shellcheck disable=SC2086
+  start_server ${SERVER_ARGS:-}
   json="$RESULTS_DIR/load-B$branches.json"
   # Set-up of 10,000 branches takes a while; the phases themselves are bounded.
   # shellcheck disable=SC2086
@@ -46,7 +49,7 @@ done
 
 summary="$RESULTS_DIR/summary.md"
 {
-  echo "# lobbyq-load: mixed load, $CONCURRENCY agents, $CHANNELS channels, ${DURATION} s per phase"
+  echo "# lobbyq-load: mixed load, $CONCURRENCY agents, $CHANNELS channels, ${DURATION} s per phase, durability ${DURABILITY:-full}${SERVER_ARGS:+, server $SERVER_ARGS}"
   echo
   echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r); command: bench/load/run.sh (SIZES=\"$SIZES\")"
   echo

@@ -1,6 +1,7 @@
 # Sourced by smoke.sh and run.sh: starts a throw-away lobbyq-server for a load run and
 # stops it again. Needs BUILD (the build directory) and WORK (a private temporary
-# directory) set; sets SERVER_PID, SERVER_ADDR and CREDENTIALS.
+# directory) set; DURABILITY (default full) is passed as --durability. Sets SERVER_PID,
+# SERVER_ADDR and CREDENTIALS.
 
 # Limits raised for a load run: the defaults (a kiosk may issue 20 tickets a minute, a
 # branch hold 2000 live tickets) protect a real lobby from a runaway kiosk, and a load run
@@ -33,7 +34,7 @@ start_server() {
   printf 'admin_user=loadadmin\nadmin_password=%s\n' "$password" >"$CREDENTIALS"
   chmod 600 "$CREDENTIALS"
   "$server" --config "$WORK/lobbyq-load.yaml" --data "$WORK/data" --listen 127.0.0.1:0 \
-    --port-file "$WORK/port" --durability full --log-level warn "$@" >"$WORK/server.log" 2>&1 &
+    --port-file "$WORK/port" --durability "${DURABILITY:-full}" --log-level warn "$@" >"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   local i
   for i in $(seq 1 100); do
