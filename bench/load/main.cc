@@ -66,6 +66,7 @@ struct Options {
   int no_show_percent = 10;
   int rating_percent = 70;
   int setup_parallelism = 8;
+  int prefill = -1;
   int deadline_ms = 10000;
   bool floor = true;
   std::string prefix;
@@ -153,6 +154,11 @@ int Run(int argc, char** argv) {
   app.add_option("--rating-percent", o.rating_percent, "finished tickets rated")
       ->check(CLI::Range(0, 100))
       ->capture_default_str();
+  app.add_option("--prefill", o.prefill,
+                 "tickets issued per branch in the set-up; -1 = one per counter, at most "
+                 "--max-waiting")
+      ->check(CLI::Range(-1, 100000))
+      ->capture_default_str();
   app.add_option("--setup-parallelism", o.setup_parallelism, "set-up calls in flight")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
@@ -175,6 +181,7 @@ int Run(int argc, char** argv) {
   const int counters =
       o.counters_per_branch > 0 ? o.counters_per_branch : std::min(999, actors - kiosks);
   const int max_waiting = o.max_waiting > 0 ? o.max_waiting : std::max(20, 3 * counters);
+  const int prefill = o.prefill >= 0 ? o.prefill : std::min(counters, max_waiting);
   const int watched = o.watchers_per_branch > 0 ? std::min(o.watch_branches, o.branches) : 0;
 
   auto connection =
@@ -198,9 +205,10 @@ int Run(int argc, char** argv) {
   }
 
   std::cout << absl::StrFormat(
-      "lobbyq-load: %s, %d branches x (%d kiosks, %d counters), %d agents over %d channels, %s, "
+      "lobbyq-load: %s, %d branches x (%d kiosks, %d counters, %d tickets at start), %d agents "
+      "over %d channels, %s, "
       "%.0f s (+%.1f s warm-up) per phase, %d WatchLobby streams\n",
-      o.server, o.branches, kiosks, counters, o.concurrency, o.channels,
+      o.server, o.branches, kiosks, counters, prefill, o.concurrency, o.channels,
       o.rate > 0
           ? absl::StrFormat("open loop at %.0f calls/s%s", o.rate, o.poisson ? " (Poisson)" : "")
           : std::string("closed loop"),
@@ -212,7 +220,8 @@ int Run(int argc, char** argv) {
                           .kiosks_per_branch = kiosks,
                           .counters_per_branch = counters,
                           .watched_branches = watched,
-                          .parallelism = o.setup_parallelism};
+                          .parallelism = o.setup_parallelism,
+                          .prefill = prefill};
   auto deployment = lobbyq::load::SetUp(channels, connection->token, plan);
   if (!deployment.ok()) {
     std::cerr << "lobbyq-load: set-up failed: " << deployment.status().message() << "\n";
@@ -240,6 +249,7 @@ int Run(int argc, char** argv) {
   std::vector<std::unique_ptr<lobbyq::load::BranchLedger>> ledgers;
   for (int b = 0; b < o.branches; ++b) {
     ledgers.push_back(std::make_unique<lobbyq::load::BranchLedger>());
+    for (const auto& ticket : deployment->prefilled[b]) ledgers.back()->Issued(ticket);
   }
 
   auto watchers = std::make_unique<lobbyq::load::Watchers>(
@@ -317,6 +327,7 @@ int Run(int argc, char** argv) {
         .Field("kiosks_per_branch", kiosks)
         .Field("counters_per_branch", counters)
         .Field("max_waiting", max_waiting)
+        .Field("prefill_per_branch", prefill)
         .Field("watched_branches", watched)
         .Field("watchers_per_branch", o.watchers_per_branch)
         .Field("prefix", o.prefix)

@@ -13,6 +13,7 @@
 #include "common/client/channel.h"
 #include "lobbyq/v1/admin.grpc.pb.h"
 #include "lobbyq/v1/counter.grpc.pb.h"
+#include "lobbyq/v1/kiosk.grpc.pb.h"
 
 namespace lobbyq::load {
 
@@ -56,6 +57,7 @@ v1::BranchConfig MakeBranch(const std::string& id, int counters) {
 struct Clients {
   std::unique_ptr<v1::AdminService::Stub> admin;
   std::unique_ptr<v1::CounterService::Stub> counter;
+  std::unique_ptr<v1::KioskService::Stub> kiosk;
 };
 
 template <typename Fn>
@@ -124,6 +126,22 @@ absl::Status SetUpBranch(Clients& c, const std::string& token, const Plan& plan,
       return s;
     }
   }
+  for (int i = 0; i < plan.prefill; ++i) {
+    const int k = i % plan.kiosks_per_branch;
+    v1::IssueTicketRequest request;
+    request.set_branch_id(id);
+    request.set_service_code(i % 2 ? "B" : "A");
+    request.set_request_id(absl::StrCat("prefill-", i));
+    v1::TicketResponse reply;
+    if (auto s = Call(
+            out.kiosk_tokens[static_cast<size_t>(b) * plan.kiosks_per_branch + k],
+            absl::StrCat("IssueTicket ", id),
+            [&](grpc::ClientContext* ctx) { return c.kiosk->IssueTicket(ctx, request, &reply); });
+        !s.ok()) {
+      return s;
+    }
+    out.prefilled[b].push_back(reply.ticket());
+  }
   return absl::OkStatus();
 }
 
@@ -139,6 +157,7 @@ absl::StatusOr<Deployment> SetUp(const std::vector<std::shared_ptr<grpc::Channel
   for (int b = 0; b < plan.branches; ++b) out.branch_ids.push_back(BranchId(plan.prefix, b));
   out.kiosk_tokens.resize(static_cast<size_t>(plan.branches) * plan.kiosks_per_branch);
   out.display_tokens.resize(plan.watched_branches);
+  out.prefilled.resize(plan.branches);
 
   // Plain threads with blocking calls: the set-up is not measured, and this is the
   // simplest way to keep a bounded number of calls in flight.
@@ -151,7 +170,8 @@ absl::StatusOr<Deployment> SetUp(const std::vector<std::shared_ptr<grpc::Channel
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       const auto& channel = channels[t % channels.size()];
-      Clients c{v1::AdminService::NewStub(channel), v1::CounterService::NewStub(channel)};
+      Clients c{v1::AdminService::NewStub(channel), v1::CounterService::NewStub(channel),
+                v1::KioskService::NewStub(channel)};
       for (int b = next++; b < plan.branches; b = next++) {
         if (absl::Status s = SetUpBranch(c, admin_token, plan, b, out); !s.ok()) {
           std::lock_guard lock(mu);

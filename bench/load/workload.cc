@@ -205,8 +205,10 @@ class Phase {
 
   std::mutex mu_;
   std::condition_variable all_idle_;
-  int busy_ = 0;                                 // guarded by mu_
-  std::vector<Agent*> idle_;                     // open loop; guarded by mu_
+  int busy_ = 0;  // guarded by mu_
+  // Open loop, first in first out: the agent resting longest takes the next call, so the
+  // calls rotate over every agent's actors as in the closed loop.
+  std::deque<Agent*> idle_;                      // guarded by mu_
   std::deque<SteadyClock::time_point> backlog_;  // open loop; guarded by mu_
 };
 
@@ -454,8 +456,8 @@ void Phase::Schedule(std::vector<std::unique_ptr<Agent>>& agents) {
         if (idle_.empty()) {
           backlog_.push_back(at);
         } else {
-          agent = idle_.back();
-          idle_.pop_back();
+          agent = idle_.front();
+          idle_.pop_front();
           ++busy_;
         }
       }
