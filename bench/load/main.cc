@@ -173,11 +173,15 @@ int Run(int argc, char** argv) {
   lobbyq::client::QuietGrpcLogging();
 
   if (o.prefix.empty()) o.prefix = absl::StrCat("load", std::time(nullptr));
-  // Enough actors that every agent has one, at least 4 per branch: a kiosk for every
-  // three counters, since a counter's ticket takes about four calls (call, start, finish,
-  // rate) and an issue one, so the queues fill slowly and the kiosks then read instead.
+  // Enough actors that every agent has one, at least 4 per branch. When each agent drives
+  // one actor, a kiosk for every three counters: a ticket takes one kiosk call and about
+  // four counter calls (call, start, finish, rate). When agents take turns over many
+  // actors, a counter's turn serves a whole ticket, so as many kiosks as counters. Either
+  // way the queues fill slowly and the kiosks then read instead of issuing.
   const int actors = std::max(4, (o.concurrency + o.branches - 1) / o.branches);
-  const int kiosks = o.kiosks_per_branch > 0 ? o.kiosks_per_branch : std::max(1, actors / 4);
+  const bool shared_agents = static_cast<int64_t>(actors) * o.branches > o.concurrency;
+  const int kiosks =
+      o.kiosks_per_branch > 0 ? o.kiosks_per_branch : std::max(1, actors / (shared_agents ? 2 : 4));
   const int counters =
       o.counters_per_branch > 0 ? o.counters_per_branch : std::min(999, actors - kiosks);
   const int max_waiting = o.max_waiting > 0 ? o.max_waiting : std::max(20, 3 * counters);

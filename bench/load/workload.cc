@@ -1,5 +1,6 @@
 #include "bench/load/workload.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -241,8 +242,15 @@ void Agent::Start(SteadyClock::time_point intended) {
                         &health_request_, &health_reply_, [this](grpc::Status s) { OnDone(s); });
     return;
   }
-  current_ = actors_[next_actor_];
-  next_actor_ = (next_actor_ + 1) % actors_.size();
+  // A counter keeps its agent until its ticket is done (back to calling), as a teller
+  // serves one customer start to finish; otherwise, with thousands of branches, a run
+  // would end before any counter got past its first call.
+  const bool mid_ticket = current_ != nullptr && current_->kind == Actor::Kind::kCounter &&
+                          current_->step != Actor::Step::kCall;
+  if (!mid_ticket) {
+    current_ = actors_[next_actor_];
+    next_actor_ = (next_actor_ + 1) % actors_.size();
+  }
   if (current_->kind == Actor::Kind::kKiosk) {
     StartKiosk(*current_);
   } else {
@@ -511,8 +519,7 @@ PhaseResult RunLobbyq(const std::vector<std::shared_ptr<grpc::Channel>>& channel
     agents.push_back(
         std::make_unique<Agent>(&phase, i, channels[i % channels.size()], behaviour.seed));
   }
-  // Actors of a branch go to neighbouring agents, so each branch sees its kiosks and
-  // counters act side by side; with more actors than agents each agent takes turns.
+  // With more actors than agents, each agent takes turns over its actors.
   std::vector<std::unique_ptr<Actor>> all;
   const int branches = static_cast<int>(actors.branch_ids.size());
   for (int b = 0; b < branches; ++b) {
@@ -531,7 +538,13 @@ PhaseResult RunLobbyq(const std::vector<std::shared_ptr<grpc::Channel>>& channel
       all.push_back(std::move(actor));
     }
   }
-  for (size_t i = 0; i < all.size(); ++i) agents[i % agents.size()]->Own(all[i].get());
+  // Dealt in a seeded random order: dealt in branch order, an agent count divisible by the
+  // actors per branch would give some agents only kiosks and others only counters, and
+  // the kiosk agents, one call per turn, would outrun the counters.
+  std::vector<Actor*> order;
+  for (auto& a : all) order.push_back(a.get());
+  std::shuffle(order.begin(), order.end(), std::mt19937_64(behaviour.seed));
+  for (size_t i = 0; i < order.size(); ++i) agents[i % agents.size()]->Own(order[i]);
   // More agents than actors: the spare ones would have nothing to do.
   std::erase_if(agents, [](const auto& a) { return !a->has_work(); });
   return phase.Run(agents);
