@@ -188,11 +188,13 @@ int main(int argc, char** argv) {
     return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
   };
   int rc = 0;
-  using namespace lobbyq::bench;  // NOLINT: main only
-  if (wanted("branches")) rc |= InChild([&] { return Branches(dir, branches); });
+  if (wanted("branches"))
+    rc |= lobbyq::bench::InChild([&] { return lobbyq::bench::Branches(dir, branches); });
   if (wanted("spread")) {
-    rc |= InChild([&] { return Spread(dir, spread_branches, spread_tickets); });
+    rc |= lobbyq::bench::InChild(
+        [&] { return lobbyq::bench::Spread(dir, spread_branches, spread_tickets); });
   }
-  if (wanted("one-branch")) rc |= InChild([&] { return OneBranch(waiting); });
+  if (wanted("one-branch"))
+    rc |= lobbyq::bench::InChild([&] { return lobbyq::bench::OneBranch(waiting); });
   return rc;
 }
