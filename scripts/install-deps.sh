@@ -10,6 +10,8 @@ PACKAGES=(
   # scripts/fuzz.sh: clang 14 with libFuzzer and the sanitizer runtimes
   clang libclang-rt-14-dev
   libssl-dev openssl
+  # bench/micro (-DLOBBYQ_BUILD_BENCH=ON)
+  libbenchmark-dev
 )
 
 missing=()
