@@ -12,6 +12,8 @@ PACKAGES=(
   libssl-dev openssl
   # bench/micro (-DLOBBYQ_BUILD_BENCH=ON)
   libbenchmark-dev
+  # bench/load/run.sh: reads the result JSON for its table
+  jq
 )
 
 missing=()
