@@ -1,6 +1,7 @@
 #include "server/runtime/engine.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <deque>
 #include <exception>
 #include <future>
@@ -179,8 +180,12 @@ void Engine::Execute(const std::string& branch_id, std::string actor, PlanFn pla
   }
   boost::asio::post(slot->strand, [this, slot, actor = std::move(actor), plan = std::move(plan),
                                    done = std::move(done)]() mutable {
-    RunWhenFree(*slot, [this, slot, actor = std::move(actor), plan = std::move(plan),
-                        done = std::move(done)] { RunCommand(*slot, actor, plan, done); });
+    try {
+      RunWhenFree(*slot, [this, slot, actor = std::move(actor), plan = std::move(plan),
+                          done = std::move(done)] { RunCommand(*slot, actor, plan, done); });
+    } catch (...) {
+      OutOfMemory(*slot);
+    }
   });
 }
 
@@ -223,8 +228,12 @@ void Engine::RunOnStrand(BranchSlot& slot, const std::string& actor, const PlanF
   auto flight = std::make_shared<InFlight>(
       InFlight{*std::move(plan), done, boost::asio::make_work_guard(slot.strand)});
   committer_.Submit(&flight->plan.change, [this, &slot, flight](const absl::Status& status) {
-    boost::asio::post(slot.strand,
-                      [this, &slot, flight, status] { FinishCommit(slot, *flight, status); });
+    try {
+      boost::asio::post(slot.strand,
+                        [this, &slot, flight, status] { FinishCommit(slot, *flight, status); });
+    } catch (...) {
+      OutOfMemory(slot);
+    }
   });
   slot.committing = true;  // after Submit: a throw there leaves nothing in flight
 }
@@ -256,7 +265,10 @@ void Engine::FinishCommit(BranchSlot& slot, InFlight& flight, const absl::Status
     }
   }
   slot.committing = false;
-  ArmTimer(slot);
+  // A failed commit changed nothing: the timer armed before it stands. For a
+  // timer run that is the idle back-off, which re-arming here would undo, so a
+  // change the database keeps refusing would be retried in a tight loop.
+  if (status.ok()) ArmTimer(slot);
   // Each held piece of work catches its own errors; one that commits stops the
   // loop, and the rest wait for its answer.
   while (!slot.committing && !slot.held.empty()) {
@@ -331,7 +343,20 @@ void Engine::ArmTimerOrThrow(BranchSlot& slot, bool idle_retry) {
 }
 
 void Engine::OnTimer(BranchSlot& slot) {
-  RunWhenFree(slot, [this, &slot] { RunTimeouts(slot); });
+  try {
+    RunWhenFree(slot, [this, &slot] { RunTimeouts(slot); });
+  } catch (...) {
+    OutOfMemory(slot);
+  }
+}
+
+void Engine::OutOfMemory(BranchSlot& slot) noexcept {
+  // Only allocation can fail here. Going on would lose a command (its reply
+  // never sent) or leave the branch waiting forever on a change whose answer
+  // was lost; a restart rebuilds memory from the disk.
+  spdlog::critical("branch '{}': could not queue work: {}; stopping", slot.branch.info().id,
+                   CurrentError());
+  std::abort();
 }
 
 void Engine::RunTimeouts(BranchSlot& slot) noexcept {

@@ -132,6 +132,8 @@ class Engine {
   void ArmTimer(BranchSlot& slot, bool idle_retry = false) noexcept;
   void ArmTimerOrThrow(BranchSlot& slot, bool idle_retry);
   void OnTimer(BranchSlot& slot);
+  // Queuing work for a branch failed (allocation): log and stop the process.
+  [[noreturn]] void OutOfMemory(BranchSlot& slot) noexcept;
   void RunTimeouts(BranchSlot& slot) noexcept;
   // After the timer's command: tell watchers the time moved, re-arm.
   void AfterTimeouts(BranchSlot& slot, bool changed) noexcept;
